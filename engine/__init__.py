@@ -2,7 +2,7 @@
 
 from .autodiff import backward, is_grad_enabled, no_grad, nodes, topological_order, zero_grad
 from .ops import OPS, Op
-from .tags import current_scope, scope
+from .tags import current_scope, mark, role_of, scope
 from .value import Value, sum
 
 __all__ = [
@@ -12,6 +12,8 @@ __all__ = [
     "backward",
     "current_scope",
     "is_grad_enabled",
+    "mark",
+    "role_of",
     "no_grad",
     "nodes",
     "scope",
