@@ -357,3 +357,24 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - mirrors the builtin on 
     v._parents = parents if recording else ()
     v.scope = NAMESPACE["_scope"]
     return v
+
+
+def apply(op: Op, *operands: Any) -> Value:
+    """Apply an op of the table to operands, exactly as the operators would.
+
+    ``apply(OPS["mul"], x, y)`` is ``x * y``; for the ``powc`` family pass the bound
+    op (``OPS["powc"].bind(3)``); for ``sum`` pass the operands themselves.
+    """
+    if op.arity == -1:
+        return sum(operands)
+    if len(operands) != op.arity:
+        raise TypeError(f"apply: {op.name} takes {op.arity} operand(s), got {len(operands)}")
+    first = operands[0] if isinstance(operands[0], Value) else _constant(operands[0], op)
+    if op.param is not None:
+        if op.value is None:
+            raise TypeError(f"apply: bind {op.name} to its parameter first, e.g. op.bind(3)")
+        return _pow_number(first, op.value)
+    if op.name == "pow":
+        return _pow_value(first, operands[1])
+    method = getattr(first, op.method)
+    return method(*operands[1:])
