@@ -170,21 +170,28 @@ def _analytic(f: Function, points: list[float], labels: list[str]) -> list[float
             v.grad = grad
 
 
-def _signature(root: Value) -> tuple:
-    """Which side of every kink the graph is on, plus its shape."""
+def _signature(root: Value, inputs: list[Value]) -> tuple:
+    """The graph's shape, its constants and the side of every kink it sits on.
+
+    Two evaluations with equal signatures ran the same straight-line computation,
+    so the function is smooth between them.
+    """
     order, _ = topological_order(root)
-    sides = []
+    index = {v: ("input", i) for i, v in enumerate(inputs)}
+    index.update((node, ("node", i)) for i, node in enumerate(order))
+    parts: list[object] = []
     for node in order:
         op = node._op
-        if op.side is not None:
-            sides.append(op.side(*(p.data for p in node._parents)))
-        sides.append(op.name)
-    return tuple(sides)
+        parents = tuple(index.get(p, ("leaf", p.data)) for p in node._parents)
+        side = op.side(*(p.data for p in node._parents)) if op.side is not None else None
+        parts.append((op.name, op.value, parents, side))
+    return tuple(parts)
 
 
-def _evaluate(f: Function, points: list[float], labels: list[str]) -> tuple[float, tuple]:
-    out = _call(f, [Value(x, label) for x, label in zip(points, labels, strict=True)])
-    return out.data, _signature(out)
+def _evaluate(f: Function, points: list[float]) -> tuple[float, tuple]:
+    inputs = [Value(x) for x in points]
+    out = _call(f, inputs)
+    return out.data, _signature(out, inputs)
 
 
 def _compare(
@@ -206,12 +213,12 @@ def _compare(
     plus[i] += eps
     minus[i] -= eps
     try:
-        high, sig_high = _evaluate(f, plus, [""] * len(points))
-        low, sig_low = _evaluate(f, minus, [""] * len(points))
+        high, sig_high = _evaluate(f, plus)
+        low, sig_low = _evaluate(f, minus)
     except (ArithmeticError, ValueError):
         return row(None, "domain")
     numeric = (high - low) / (2 * eps)
-    _, sig_mid = _evaluate(f, points, [""] * len(points))
+    _, sig_mid = _evaluate(f, points)
     if not sig_high == sig_low == sig_mid:
         return row(numeric, "kink")
     ok = abs(analytic - numeric) <= atol + rtol * abs(numeric)

@@ -1,0 +1,123 @@
+"""backward: order, accumulation, seeds, depth, zero_grad."""
+
+import sys
+
+import pytest
+from hypothesis import given, settings
+
+import engine
+from engine import Value
+from engine.testing import graphs
+
+
+def test_reused_node_gets_the_sum_of_its_contributions():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert (b.grad, a.grad) == (2.0, 4.0)
+
+
+def test_backward_twice_accumulates_into_leaves_exactly():
+    x, w = Value(0.5), Value(-1.5)
+    y = (x * w).tanh() * x
+    y.backward()
+    once = (x.grad, w.grad, y.parents[0].grad)
+    y.backward()
+    assert (x.grad, w.grad) == (2 * once[0], 2 * once[1])
+    assert y.parents[0].grad == once[2]  # intermediates hold the latest pass only
+
+
+def test_seed_other_than_one():
+    x = Value(2.0)
+    y = x * x
+    y.backward(grad=0.5)
+    assert x.grad == 2.0 and y.grad == 0.5
+    with pytest.raises(TypeError, match="backward"):
+        y.backward(grad="1")
+
+
+@given(graphs(max_nodes=40))
+@settings(max_examples=50)
+def test_seed_scales_every_gradient(g):
+    xs = [Value(v) for v in g.inputs]
+    g.build(xs).backward()
+    ones = [x.grad for x in xs]
+    ys = [Value(v) for v in g.inputs]
+    g.build(ys).backward(grad=-2.0)
+    assert [y.grad for y in ys] == [-2.0 * o for o in ones]
+
+
+def test_backward_of_a_leaf():
+    x = Value(1.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_million_op_chain_under_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_puts_operands_first():
+    x = Value(1.0)
+    a = x * 2
+    b = a + x
+    c = b * a
+    order, leaves = engine.topological_order(c)
+    assert order == [a, b, c]
+    assert x in leaves and all(v.is_leaf for v in leaves)
+    assert len(leaves) == len(set(leaves))
+
+
+@given(graphs(max_nodes=80))
+@settings(max_examples=60)
+def test_topological_order_is_valid_and_complete(g):
+    root = g.build(g.inputs)
+    order, leaves = engine.topological_order(root)
+    position = {node: i for i, node in enumerate(order)}
+    assert len(position) == len(order)
+    for node in order:
+        for p in node.parents:
+            assert p in position and position[p] < position[node] or p.is_leaf
+    reachable, stack = set(), [root]
+    while stack:
+        n = stack.pop()
+        if n not in reachable:
+            reachable.add(n)
+            stack.extend(n.parents)
+    assert reachable == set(order) | set(leaves)
+
+
+def test_zero_grad_for_a_graph_and_for_a_list():
+    x, w = Value(1.0), Value(2.0)
+    y = x * w
+    y.backward()
+    engine.zero_grad(y)
+    assert (x.grad, w.grad, y.grad) == (0.0, 0.0, 0.0)
+    y.backward()
+    engine.zero_grad([x])
+    assert (x.grad, w.grad) == (0.0, 1.0)
+    y.zero_grad()
+    assert w.grad == 0.0
+    with pytest.raises(TypeError, match="zero_grad"):
+        engine.zero_grad([1.0])
+
+
+def test_backward_leaves_the_collector_as_it_was():
+    import gc
+
+    x = Value(1.0)
+    (x * x).backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (x * x).backward()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

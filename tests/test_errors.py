@@ -1,0 +1,100 @@
+"""Every error names the op, the operands (with labels) and what to do."""
+
+import math
+
+import pytest
+
+from engine import Value
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("3", ["str", "float('3')"]),
+        (None, ["NoneType", "int or a float"]),
+        (1 + 2j, ["complex", "real numbers"]),
+        (Value(2.0), ["Value", "Value(v.data)"]),
+        (True, ["bool", "1.0 or 0.0"]),
+        ([1.0], ["list"]),
+    ],
+)
+def test_value_rejects_non_numbers(bad, words):
+    with pytest.raises(TypeError) as info:
+        Value(bad)
+    for word in words:
+        assert word in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_value_rejects_nan_and_inf(bad):
+    with pytest.raises(ValueError, match="finite"):
+        Value(bad)
+
+
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Value(-2.0, "x").log(), ValueError, ["log", "-2.0", "'x'", "> 0"]),
+        (lambda: Value(0.0, "x").log(), ValueError, ["log", "'x'"]),
+        (lambda: Value(-8.0, "b") ** (1 / 3), ValueError, ["powc", "-8.0", "'b'", "integer"]),
+        (lambda: Value(0.0, "z") ** -1, ValueError, ["powc", "0.0", "'z'", "negative power"]),
+        (lambda: Value(0.0, "z") ** 0.5, ValueError, ["powc", "infinite derivative"]),
+        (lambda: Value(1.0, "n") / Value(0.0, "d"), ZeroDivisionError, ["div", "'n'", "'d'"]),
+        (lambda: 1 / Value(0.0, "d"), ZeroDivisionError, ["div", "'d'"]),
+        (lambda: Value(-2.0, "b") ** Value(2.0, "e"), ValueError, ["pow", "'b'", "x ** 3"]),
+        (lambda: Value(800.0, "t").exp(), OverflowError, ["exp", "800.0", "'t'", "709"]),
+        (lambda: Value(1e308, "m") * 10, OverflowError, ["mul", "'m'", "overflows"]),
+        (lambda: Value(1e308) + 1e308, OverflowError, ["add", "overflows"]),
+    ],
+)
+def test_domain_and_overflow_errors(make, error, words):
+    with pytest.raises(error) as info:
+        make()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_no_complex_number_from_a_negative_base():
+    assert (Value(-2.0) ** 3).data == -8.0
+    assert isinstance((Value(-2.0) ** -2).data, float)
+
+
+@pytest.mark.parametrize("x", [1e308, -1e308, 710.0, -710.0, 1e-300, 0.0])
+def test_sigmoid_and_tanh_stay_finite_and_exact(x):
+    s, t = Value(x).sigmoid(), Value(x).tanh()
+    assert 0.0 <= s.data <= 1.0 and -1.0 <= t.data <= 1.0
+    assert s.data == pytest.approx(1 / (1 + math.exp(-x)) if abs(x) < 700 else float(x > 0))
+    assert t.data == math.tanh(x)
+    s.backward()
+    t.backward()
+
+
+def test_data_set_by_hand_to_nan_is_caught_by_the_next_op():
+    x = Value(1.0, "x")
+    x.data = math.nan
+    with pytest.raises(ValueError, match="not finite"):
+        x * 2
+
+
+def test_backward_reports_an_overflowing_gradient():
+    x = Value(1e-300, "tiny")
+    y = x**-1  # 1e300, finite; its derivative -1e600 is not
+    with pytest.raises(OverflowError, match="backward"):
+        y.backward()
+
+
+def test_unsupported_operand_type_names_the_op():
+    with pytest.raises(TypeError, match="mul.*str"):
+        Value(1.0) * "2"
+    with pytest.raises(TypeError, match="add.*NoneType"):
+        None + Value(1.0)
+
+
+def test_huge_int_operand():
+    with pytest.raises(ValueError, match="too large"):
+        Value(1.0) * 10**400
