@@ -9,20 +9,34 @@ from .value import Value, apply, sum
 __all__ = [
     "GradcheckError",
     "GradcheckReport",
+    "GraphvizNotFoundError",
     "OPS",
     "Op",
     "Value",
     "apply",
     "backward",
     "current_scope",
+    "draw_dot",
     "gradcheck",
     "is_grad_enabled",
     "mark",
     "role_of",
     "no_grad",
+    "render",
     "nodes",
     "scope",
     "sum",
     "topological_order",
     "zero_grad",
 ]
+
+_DRAWING = ("GraphvizNotFoundError", "draw_dot", "render")
+
+
+def __getattr__(name: str) -> object:
+    """Load engine.draw on first use: it imports graphviz, which `import engine` need not pay."""
+    if name in _DRAWING:
+        from . import draw
+
+        return getattr(draw, name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")

@@ -82,6 +82,14 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """Jupyter displays a Value as its graph (SVG); large graphs as a short summary."""
+        from .draw import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
+
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 

@@ -1,0 +1,522 @@
+"""Drawing computation graphs with Graphviz: ``draw_dot``, ``render``, Jupyter display.
+
+Every Value becomes a small table (its label, ``data`` and ``grad``); every op becomes
+a round node showing the op's symbol from the op table, between its operands and its
+result. Colours say what a Value is for:
+
+* inputs (leaves with a label, or marked ``"input"``): blue;
+* parameters (``engine.mark(v, "parameter")``, as nn does): green;
+* constants (numbers used in an op, e.g. the 2 in ``x * 2``): small grey boxes;
+* intermediate results: white;
+* the output (the Value you draw): amber.
+
+Backward-pass numbers (grads, and with ``edge_derivatives=True`` the local derivative
+written on each arrow into an op) share one colour, so the two passes read apart.
+
+Node ids come from the order the graph is read in (operands before results, first
+operand first), never from ``id()``: drawing the same graph twice gives the same DOT
+text. Pictures are made by ``engine.dot_exe`` (system ``dot`` or ``graphviz-pure``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from .autodiff import topological_order
+from .dot_exe import GraphvizNotFoundError, run_dot
+from .ops import NAMESPACE, Op
+from .tags import role_of
+from .value import Value
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
+    "ValueGraph",
+    "draw_dot",
+    "format_number",
+    "render",
+]
+
+# Graphs with more Values than this are summarised instead of laid out: Graphviz's dot
+# layout grows faster than linearly, and a picture of thousands of nodes teaches nothing.
+DEFAULT_MAX_NODES = 500
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+FILL = {
+    "input": "#dbeafe",
+    "parameter": "#dcfce7",
+    "constant": "#f1f5f9",
+    "intermediate": "#ffffff",
+    "output": "#fde68a",
+}
+BACKWARD = "#b45309"  # grads and local derivatives
+INK = "#1f2937"
+EDGE = "#64748b"
+FONT = "Helvetica"
+
+
+class GraphTooLargeError(ValueError):
+    """``render`` refused a graph over ``max_nodes``; the message is the summary."""
+
+
+class ValueGraph(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that ``draw_dot`` returns.
+
+    It is an ordinary Digraph (``.source``, ``.attr``, ``.node`` ...), except that
+    ``pipe``, ``render``, ``view`` and the Jupyter display run the Graphviz program
+    ``engine.dot_exe`` found, so they work with ``graphviz-pure`` and no system ``dot``.
+    ``summary`` holds the text shown instead of the graph when it was too large.
+    """
+
+    summary: str | None = None
+
+    def pipe(
+        self,
+        format: str | None = None,  # noqa: A002 - graphviz's parameter names
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+    ) -> bytes | str:
+        """The picture as bytes (or str with ``encoding``), like ``graphviz.Digraph.pipe``."""
+        kind = ":".join(part for part in (format or self.format, renderer, formatter) if part)
+        extra = (f"-n{int(neato_no_op)}",) if neato_no_op else ()
+        data = run_dot(self.source, kind, engine=engine or self.engine, extra_args=extra)
+        return data.decode(encoding) if encoding is not None else data
+
+    def render(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,  # noqa: A002
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        outfile: str | os.PathLike[str] | None = None,
+        engine: str | None = None,
+        raise_if_result_exists: bool = False,
+        overwrite_source: bool = False,
+    ) -> str:
+        """Save the DOT source, write the picture, return its path (as graphviz does)."""
+        if outfile is not None:
+            format = format or Path(outfile).suffix.lstrip(".") or None  # noqa: A001
+        format = format or self.format  # noqa: A001
+        source_path = self.save(filename, directory=directory)
+        if outfile is None:
+            target = Path(f"{source_path}.{format}")
+        elif directory is None:
+            target = Path(self.directory, outfile)
+        else:
+            target = Path(directory, outfile)
+        if raise_if_result_exists and target.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
+        target.write_bytes(
+            self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine)
+        )
+        if cleanup:
+            os.remove(source_path)
+        if view or quiet_view:
+            self._view(os.fspath(target), format=format, quiet=quiet_view)
+        return os.fspath(target)
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits, for reading: ``0.7071``, ``-1.5``, ``2e-5``.
+
+    Zero of either sign prints as ``0`` (no ``-0`` or ``-0.0000`` noise), whole numbers
+    print without a trailing ``.0`` and exponents without padding (``1.2e-7``).
+    """
+    if x == 0.0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    return f"{mantissa}e{int(exponent)}"
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    edge_derivatives: bool = False,
+    clusters: bool = True,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> ValueGraph:
+    """The computation graph under ``root`` as a ``graphviz.Digraph``.
+
+    ``rankdir``: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+    ``show_data`` / ``show_grad``: the rows to show in each Value's table.
+    ``edge_derivatives``: write the local derivative d(out)/d(operand) on each arrow
+    into an op. ``clusters``: draw Values made inside ``engine.scope(...)`` blocks (as
+    nn does for each neuron and layer) inside a box per scope.
+    ``max_nodes``: above this many Values the result is a one-box summary instead of
+    the graph (``None`` for no limit); raise it to draw big graphs anyway.
+
+    ``.source`` is the DOT text and needs no Graphviz program; displaying the result in
+    Jupyter, ``.pipe()`` and ``.render()`` run one (see ``engine.dot_exe``).
+    """
+    _check_options(root, rankdir, max_nodes)
+    order, leaves = topological_order(root)
+    if max_nodes is not None and len(order) + len(leaves) > max_nodes:
+        return _summary_graph(summarize(root, order, leaves, max_nodes))
+    graph = _new_graph(rankdir)
+    values = _reading_order(root)
+    ids = {v: f"v{i}" for i, v in enumerate(values)}
+    boxes = _ScopeBoxes(graph, enabled=clusters)
+    for v in values:
+        _add_value(boxes.graph_for(v.scope), v, ids[v], _role(v, root), show_data, show_grad)
+    boxes.close()
+    for v in values:
+        if v._parents:
+            _add_op_edges(graph, v, ids, edge_derivatives)
+    if edge_derivatives:
+        graph.attr(
+            label="arrow into an op: its local derivative ∂out/∂operand",
+            labelloc="b",
+            labeljust="r",
+            fontsize="10",
+            fontcolor=BACKWARD,
+        )
+    return graph
+
+
+def render(
+    root: Value,
+    path: str | os.PathLike[str],
+    *,
+    dpi: float | None = None,
+    **options: Any,
+) -> str:
+    """Draw ``root``'s graph to ``path`` and return the path.
+
+    The format comes from the file name: ``.svg``, ``.png`` (``dpi`` sets its
+    resolution; Graphviz's default is 72), ``.dot`` or ``.gv`` (the DOT text, no
+    Graphviz program needed), or any other format the Graphviz program writes.
+    ``options`` are ``draw_dot``'s. A graph over ``max_nodes`` raises
+    GraphTooLargeError rather than writing a picture of the summary.
+    """
+    target = Path(path)
+    kind = target.suffix.lstrip(".").lower()
+    if not kind:
+        raise ValueError(
+            f"render: cannot tell the picture format from {os.fspath(path)!r}; "
+            "end the file name in .svg or .png (or .dot for the DOT text)"
+        )
+    graph = draw_dot(root, **options)
+    if graph.summary is not None:
+        raise GraphTooLargeError(f"render: {graph.summary}")
+    if kind in ("dot", "gv"):
+        data = graph.source.encode("utf-8")
+    else:
+        extra = () if dpi is None else (f"-Gdpi={float(dpi):g}",)
+        data = run_dot(graph.source, kind, extra_args=extra)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return os.fspath(path)
+
+
+def summarize(
+    root: Value,
+    order: list[Value] | None = None,
+    leaves: list[Value] | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> str:
+    """A few lines describing ``root``'s graph: sizes, ops used, how to draw it anyway."""
+    if order is None or leaves is None:
+        order, leaves = topological_order(root)
+    total = len(order) + len(leaves)
+    ops = Counter(v._op.symbol for v in order)
+    used = ", ".join(f"{n:,} {symbol}" for symbol, n in ops.most_common(6))
+    more = ", …" if len(ops) > 6 else ""
+    name = f"The graph of {root.label!r}" if root.label else "This graph"
+    return (
+        f"{name} is too large to draw: {total:,} Values ({len(order):,} made by ops, "
+        f"{len(leaves):,} leaves); draw_dot draws at most max_nodes={max_nodes:,}.\n"
+        f"Ops: {used}{more}.\n"
+        f"To draw it anyway: draw_dot(value, max_nodes={total}); the layout may take minutes.\n"
+        "Or draw a smaller part of the computation."
+    )
+
+
+def repr_mimebundle(
+    value: Value,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """Jupyter's rich display of a Value: its graph as SVG, or a summary if too large."""
+    order, leaves = topological_order(value)
+    if len(order) + len(leaves) > DEFAULT_MAX_NODES:
+        text = summarize(value, order, leaves)
+        bundle = {"text/plain": f"{value!r}\n{text}", "text/html": _html_text(text)}
+    else:
+        try:
+            svg = draw_dot(value).pipe(format="svg", encoding="utf-8")
+        except GraphvizNotFoundError as error:
+            text = f"(graph not drawn) {error}"
+            bundle = {"text/plain": f"{value!r}\n{text}", "text/html": _html_text(text)}
+        else:
+            bundle = {"image/svg+xml": svg}
+    wanted = set(bundle) if include is None else set(include)
+    wanted -= set(exclude or ())
+    return {kind: data for kind, data in bundle.items() if kind in wanted}
+
+
+def _html_text(text: str) -> str:
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+def _check_options(root: Any, rankdir: Any, max_nodes: Any) -> None:
+    if not isinstance(root, Value):
+        several = isinstance(root, (list, tuple, set, dict))
+        hint = (
+            "; to draw several outputs, draw each one, or combine them first, "
+            "e.g. engine.sum(outputs)"
+            if several
+            else "; draw the result of a computation, e.g. draw_dot(loss)"
+        )
+        raise TypeError(
+            f"draw_dot: expected a Value (the root of the graph to draw), "
+            f"got {type(root).__name__} ({root!r}){hint}"
+        )
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(
+            f"draw_dot: max_nodes must be a positive int (or None for no limit); got {max_nodes!r}"
+        )
+
+
+def _new_graph(rankdir: str) -> ValueGraph:
+    graph = ValueGraph(format="svg")
+    graph.attr(rankdir=rankdir, nodesep="0.2", ranksep="0.3", fontname=FONT)
+    graph.attr("node", fontname=FONT, fontsize="11", color=INK, fontcolor=INK)
+    graph.attr("edge", fontname=FONT, fontsize="10", color=EDGE, arrowsize="0.6")
+    return graph
+
+
+def _summary_graph(text: str) -> ValueGraph:
+    graph = ValueGraph(format="svg")
+    graph.attr(fontname=FONT)
+    label = "\\l".join(_escape(line) for line in text.splitlines()) + "\\l"
+    graph.node(
+        "summary",
+        label=label,
+        shape="note",
+        fontname=FONT,
+        fontsize="11",
+        style="filled",
+        fillcolor="#fef3c7",
+    )
+    graph.summary = text
+    return graph
+
+
+def _escape(text: str) -> str:
+    """Text for a plain (non-HTML) DOT label."""
+    return text.replace("\\", "\\\\")
+
+
+def _reading_order(root: Value) -> list[Value]:
+    """Every node, operands before results and first operand first (x1, w1, x1*w1, ...).
+
+    An iterative post-order walk: deterministic, and it gives the ids a human order.
+    """
+    done: list[Value] = []
+    expanded: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            done.append(node)
+        elif node not in expanded:
+            expanded.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node._parents) if p not in expanded)
+    return done
+
+
+def _role(v: Value, root: Value) -> str:
+    if v is root:
+        return "output"
+    if v._parents:
+        return "intermediate"
+    role = role_of(v)
+    if role == "parameter":
+        return "parameter"
+    if role is not None or v.label:
+        return "input"
+    return "constant"
+
+
+def _add_value(
+    graph: graphviz.Digraph, v: Value, node_id: str, role: str, show_data: bool, show_grad: bool
+) -> None:
+    if role == "constant":
+        graph.node(
+            node_id,
+            label=format_number(v.data),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=FILL[role],
+            color="#94a3b8",
+            fontsize="10",
+            width="0.3",
+            height="0.25",
+            margin="0.06,0.03",
+        )
+        return
+    graph.node(node_id, label=_table(v, role, show_data, show_grad), shape="plain")
+    if v._parents:
+        op_node = _op_label(v._op)
+        graph.node(
+            f"{node_id}op",
+            label=op_node,
+            shape="circle" if len(op_node) <= 2 else "ellipse",
+            width="0.32",
+            height="0.32",
+            margin="0.02",
+            fontsize="12",
+            style="filled",
+            fillcolor="#f8fafc",
+            ordering="in",  # operands top to bottom in order, where the layout allows
+        )
+
+
+def _op_label(op: Op) -> str:
+    return _escape(op.symbol)
+
+
+def _table(v: Value, role: str, show_data: bool, show_grad: bool) -> str:
+    """An HTML-like label: the Value's name over its data and grad rows."""
+    rows = []
+    if v.label:
+        rows.append(f'<tr><td colspan="2"><b>{html.escape(v.label)}</b></td></tr>')
+    cells = []
+    if show_data:
+        cells.append(_row("data", format_number(v.data), INK))
+    if show_grad:
+        cells.append(_row("grad", format_number(v.grad), BACKWARD))
+    if rows and cells:
+        rows.append("<hr/>")
+    rows += cells
+    if not rows:
+        rows.append('<tr><td colspan="2"> </td></tr>')
+    return (
+        f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" '
+        f'bgcolor="{FILL[role]}">{"".join(rows)}</table>>'
+    )
+
+
+def _row(name: str, number: str, color: str) -> str:
+    return (
+        f'<tr><td align="left"><font color="{color}" point-size="10">{name}</font></td>'
+        f'<td align="right" width="42"><font color="{color}">{number}</font></td></tr>'
+    )
+
+
+def _add_op_edges(
+    graph: graphviz.Digraph, v: Value, ids: dict[Value, str], edge_derivatives: bool
+) -> None:
+    op_id = f"{ids[v]}op"
+    locals_ = _local_derivatives(v) if edge_derivatives else None
+    names = _operand_names(v._op, len(v._parents))
+    for i, p in enumerate(v._parents):
+        parts = [names[i]] if names else []
+        if locals_ is not None:
+            parts.append(locals_[i])
+        if parts:
+            color = BACKWARD if locals_ is not None else EDGE
+            graph.edge(ids[p], op_id, label=": ".join(parts), fontcolor=color)
+        else:
+            graph.edge(ids[p], op_id)
+    graph.edge(op_id, ids[v])
+
+
+def _local_derivatives(v: Value) -> list[str]:
+    """d(v)/d(operand) for each operand, from the op table's ``local`` function."""
+    op = v._op
+    data = [p.data for p in v._parents]
+    try:
+        local = op.local(v.data, data) if op.arity == -1 else op.local(v.data, *data)
+    except (ArithmeticError, ValueError):
+        return ["?"] * len(data)
+    return [format_number(d) for d in local]
+
+
+_ORDER_MATTERS: dict[str, bool] = {}
+
+
+def _operand_names(op: Op, n: int) -> tuple[str, ...] | None:
+    """("a", "b") for binary ops whose result changes when the operands swap (−, ÷, ^).
+
+    Decided from the op's forward expression in the table, not from a list of names.
+    """
+    if op.arity != 2 or n != 2:
+        return None
+    matters = _ORDER_MATTERS.get(op.name)
+    if matters is None:
+        forward = compile(op.forward, f"<{op.name}>", "eval")
+        one = eval(forward, NAMESPACE, {"a": 2.0, "b": 3.0})  # noqa: S307 - the op table
+        two = eval(forward, NAMESPACE, {"a": 3.0, "b": 2.0})  # noqa: S307
+        matters = _ORDER_MATTERS[op.name] = one != two
+    return ("a", "b") if matters else None
+
+
+class _ScopeBoxes:
+    """One Graphviz cluster per ``engine.scope`` path, nested like the scopes.
+
+    Clusters are numbered in the order their first node is drawn, so the DOT text is
+    deterministic. graphviz's ``subgraph()`` copies a subgraph's lines when called, so
+    ``close`` attaches the deepest clusters first.
+    """
+
+    def __init__(self, graph: graphviz.Digraph, *, enabled: bool) -> None:
+        self.root = graph
+        self.enabled = enabled
+        self.boxes: dict[tuple[str, ...], graphviz.Digraph] = {}
+
+    def graph_for(self, scope: tuple[str, ...]) -> graphviz.Digraph:
+        if not self.enabled or not scope:
+            return self.root
+        for depth in range(1, len(scope) + 1):
+            path = scope[:depth]
+            if path not in self.boxes:
+                box = graphviz.Digraph(name=f"cluster_{len(self.boxes)}")
+                box.attr(
+                    label=_escape(path[-1]),
+                    labeljust="l",
+                    style="rounded,dashed",
+                    color="#94a3b8",
+                    fontcolor="#475569",
+                    fontsize="10",
+                )
+                self.boxes[path] = box
+        return self.boxes[scope]
+
+    def close(self) -> None:
+        paths = sorted(self.boxes, key=len, reverse=True)  # stable: creation order per depth
+        for path in paths:
+            parent = self.boxes[path[:-1]] if len(path) > 1 else self.root
+            parent.subgraph(self.boxes[path])
