@@ -1,0 +1,147 @@
+"""Plain gradient descent and learning-rate schedules.
+
+A schedule is any callable ``schedule(k) -> factor``: step ``k`` (0 for the first
+``step()``) uses the learning rate ``lr * schedule(k)``. Three are provided:
+
+* ``constant()``: factor 1;
+* ``linear_decay(total, final=0.1)``: from 1 down to ``final`` over ``total`` steps,
+  ``1 - (1 - final) * k / total``; with ``lr=1.0, total=100`` this is micrograd's
+  demo schedule ``1.0 - 0.9 * k / 100`` to the last bit;
+* ``step_decay(every, factor=0.5)``: multiply by ``factor`` every ``every`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from engine import Value
+
+from .module import _FROZEN, Module
+
+Schedule = Callable[[int], float]
+
+
+def _positive(x: Any, what: str, where: str, allow_zero: bool = False) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise TypeError(f"{where}: {what} must be a finite number, got {x!r}")
+    if x < 0 or (x == 0 and not allow_zero):
+        raise ValueError(f"{where}: {what} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
+    return float(x)
+
+
+class constant:  # noqa: N801 - used like a function, as the other schedules
+    """The schedule that keeps the learning rate as given."""
+
+    def __call__(self, k: int) -> float:
+        return 1.0
+
+    def __repr__(self) -> str:
+        return "constant()"
+
+
+class linear_decay:  # noqa: N801
+    """Factor ``1 - (1 - final) * k / total``: linear from 1 to ``final`` over ``total`` steps.
+
+    After ``total`` steps it stays at ``final``.
+    """
+
+    def __init__(self, total: int, final: float = 0.1) -> None:
+        if isinstance(total, bool) or not isinstance(total, int) or total < 1:
+            raise ValueError(f"linear_decay: total must be a positive int of steps, got {total!r}")
+        self.total = total
+        self.final = _positive(final, "final", "linear_decay", allow_zero=True)
+        self._drop = 1.0 - self.final
+
+    def __call__(self, k: int) -> float:
+        return 1.0 - self._drop * min(k, self.total) / self.total
+
+    def __repr__(self) -> str:
+        return f"linear_decay(total={self.total}, final={self.final!r})"
+
+
+class step_decay:  # noqa: N801
+    """Factor ``factor ** (k // every)``: e.g. halve the learning rate every 50 steps."""
+
+    def __init__(self, every: int, factor: float = 0.5) -> None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"step_decay: every must be a positive int of steps, got {every!r}")
+        self.every = every
+        self.factor = _positive(factor, "factor", "step_decay")
+
+    def __call__(self, k: int) -> float:
+        return self.factor ** (k // self.every)
+
+    def __repr__(self) -> str:
+        return f"step_decay(every={self.every}, factor={self.factor!r})"
+
+
+class SGD:
+    """Stochastic gradient descent: ``p.data -= lr_k * (p.grad + weight_decay * p.data)``.
+
+    Frozen parameters (``module.freeze()``) are skipped, checked at every step.
+    ``weight_decay`` adds the gradient of ``weight_decay/2 * Σ p²`` without building
+    nodes for it (the same update as an L2 loss term with alpha = weight_decay / 2).
+    """
+
+    def __init__(
+        self,
+        params: Module | Iterable[Value],
+        lr: float = 0.1,
+        weight_decay: float = 0.0,
+        schedule: Schedule | None = None,
+    ) -> None:
+        where = "SGD"
+        ps = params.parameters() if isinstance(params, Module) else list(params)
+        for i, p in enumerate(ps):
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"{where}: parameter {i} is a {type(p).__name__}, expected a Value; "
+                    "pass model.parameters()"
+                )
+        if not ps:
+            raise ValueError(f"{where}: got no parameters to optimise")
+        if len({id(p) for p in ps}) != len(ps):
+            raise ValueError(f"{where}: a parameter appears twice; it would be updated twice")
+        self.params = ps
+        self.lr = _positive(lr, "lr", where)
+        self.weight_decay = _positive(weight_decay, "weight_decay", where, allow_zero=True)
+        if schedule is not None and not callable(schedule):
+            raise TypeError(f"{where}: schedule must be a callable k -> factor, got {schedule!r}")
+        self.schedule = schedule
+        self.steps = 0
+
+    @property
+    def current_lr(self) -> float:
+        """The learning rate the next ``step()`` will use."""
+        if self.schedule is None:
+            return self.lr
+        return self.lr * self.schedule(self.steps)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 before the next backward pass."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Move every trainable parameter against its gradient, then count the step."""
+        lr = self.current_lr
+        if lr - lr != 0.0:
+            raise ValueError(f"SGD.step: the schedule gave a learning rate of {lr!r}")
+        wd = self.weight_decay
+        params = self.params
+        if _FROZEN:
+            params = [p for p in params if p not in _FROZEN]
+        if wd:
+            for p in params:
+                p.data -= lr * (p.grad + wd * p.data)
+        else:
+            for p in params:
+                p.data -= lr * p.grad
+        self.steps += 1
+
+    def __repr__(self) -> str:
+        extra = f", weight_decay={self.weight_decay!r}" if self.weight_decay else ""
+        sched = f", schedule={self.schedule!r}" if self.schedule is not None else ""
+        return f"SGD({len(self.params)} parameters, lr={self.lr!r}{extra}{sched})"

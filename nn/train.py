@@ -1,0 +1,287 @@
+"""The training loop: ``fit`` runs epochs of (mini-)batch gradient descent and keeps a history.
+
+One step (``train_step``) is: forward every example of the batch, the loss (plus an
+optional L2 penalty), zero the grads, backward, update. During a step Python's cyclic
+garbage collector is paused (``gc.disable()``, restored afterwards): a step allocates
+tens of thousands of Values, and each allocation burst triggers collector passes that
+rescan every live node. gradstep graphs contain no reference cycles (a node refers only
+to its operands), so those passes can never free anything; reference counting frees the
+whole graph the moment the step drops it. Pausing is safe and is most of the speed.
+
+Progress: a tqdm bar over epochs showing the loss (and accuracy), drawn as a notebook
+widget in Jupyter when ipywidgets is installed, as text otherwise. ``progress=None``
+(the default) shows it only when the output is a terminal or a notebook, so scripts
+piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import Value
+
+from . import losses as _losses
+from .module import Module
+from .optim import SGD, Schedule
+
+LossFn = Callable[[list[Any], list[Any]], Value]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a block (see the module docstring for why)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch.
+
+    ``loss``: the mean over the epoch's batches of the minimised objective (data loss
+    plus the L2 term, if any), each measured in the forward pass before that batch's
+    update. ``accuracy``: the fraction of the epoch's examples classified correctly in
+    those same forward passes (empty when the loss is not a classifier and no
+    ``accuracy`` function was given). ``lr``: the learning rate of the epoch's last step.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epoch numbers, from 1."""
+        return list(range(1, len(self.loss) + 1))
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(0 epochs)"
+        text = f"History({len(self)} epochs, loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
+        if self.accuracy:
+            text += f", accuracy {self.accuracy[0]:.1%} -> {self.accuracy[-1]:.1%}"
+        return text + ")"
+
+    def plot(self, ax: Any = None) -> Any:
+        """Plot loss (and accuracy, on a second axis) per epoch; returns the matplotlib Axes."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError(
+                "History.plot needs matplotlib, which is not installed. Install it with "
+                "`pip install matplotlib` (or `pip install 'gradstep[plot]'`); the numbers are "
+                "in history.loss and history.accuracy meanwhile."
+            ) from None
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(self.epochs, self.loss, color="tab:blue", label="loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss", color="tab:blue")
+        if self.accuracy:
+            acc_ax = ax.twinx()
+            acc_ax.plot(self.epochs, self.accuracy, color="tab:orange", label="accuracy")
+            acc_ax.set_ylabel("accuracy", color="tab:orange")
+            acc_ax.set_ylim(-0.02, 1.02)
+        ax.set_title("training history")
+        return ax
+
+
+def _resolve_loss(loss: str | LossFn) -> LossFn:
+    if callable(loss):
+        return loss
+    if isinstance(loss, str) and loss in _losses.LOSSES:
+        return _losses.LOSSES[loss]
+    raise ValueError(f"fit: unknown loss {loss!r}; use one of {', '.join(_losses.LOSSES)}")
+
+
+def train_step(
+    model: Callable[[Any], Any],
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: LossFn,
+    optimizer: SGD,
+    l2: float = 0.0,
+    l2_params: Sequence[Value] | None = None,
+) -> tuple[float, list[Any]]:
+    """One gradient step on a batch; returns (objective value, the outputs' numbers).
+
+    The objective is ``loss(outputs, y)`` plus ``l2 * Σ p²`` over ``l2_params``
+    (default: the optimizer's parameters) when ``l2`` is not 0.
+    """
+    with gc_paused():
+        outputs = [model(x) for x in X]
+        objective = loss(outputs, y)
+        if l2:
+            objective = objective + _losses.l2(
+                optimizer.params if l2_params is None else l2_params, l2
+            )
+        optimizer.zero_grad()
+        objective.backward()
+        optimizer.step()
+        numbers = [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
+        value = objective.data
+        del outputs, objective  # free the graph while the collector is still paused
+    return value, numbers
+
+
+def _progress_bar(total: int, progress: bool | None) -> Any:
+    if progress is None:
+        progress = _in_notebook() or _is_terminal()
+    if not progress:
+        return None
+    if _in_notebook():
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm as bar
+        except ImportError:
+            from tqdm.std import tqdm as bar
+    else:
+        from tqdm.std import tqdm as bar
+    return bar(total=total, desc="fit", unit="epoch", leave=True)
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (IPython already imported by the kernel)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # an unusual IPython: assume no notebook
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _is_terminal() -> bool:
+    stream = sys.stderr
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _positive_int(n: Any, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"fit: {what} must be a positive int, got {n!r}")
+    return n
+
+
+def fit(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    loss: str | LossFn = "mse",
+    epochs: int = 100,
+    lr: float = 0.1,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | None = 0,
+    schedule: Schedule | None = None,
+    weight_decay: float = 0.0,
+    l2: float = 0.0,
+    optimizer: SGD | None = None,
+    accuracy: str | Callable[[Any, Any], bool] | None = "auto",
+    progress: bool | None = None,
+    callback: Callable[[int, History], Any] | None = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
+
+    * ``loss``: a name (``"mse"``, ``"hinge"``, ``"bce"``, ``"bce_with_logits"``) or
+      a function ``(outputs, targets) -> Value``.
+    * ``batch_size=None``: full batch, one step per epoch (examples in the given
+      order). Otherwise mini-batches of that size, reshuffled every epoch when
+      ``shuffle`` from ``random.Random(seed)``.
+    * The optimizer is ``SGD(model, lr, weight_decay, schedule)`` unless ``optimizer``
+      is given (then ``lr``, ``weight_decay`` and ``schedule`` are not used). The
+      schedule counts steps, not epochs. Frozen parameters are not updated.
+    * ``l2``: adds ``l2 * Σ p²`` over the model's parameters to the loss (micrograd's
+      demo uses 1e-4).
+    * ``accuracy="auto"``: measured when the loss has a ``decide`` rule (hinge, the
+      cross-entropies); a function ``(output, target) -> bool`` measures your own;
+      ``None`` turns it off.
+    * ``callback(epoch, history)`` runs after every epoch (epoch counts from 1).
+    """
+    loss_fn = _resolve_loss(loss)
+    epochs = _positive_int(epochs, "epochs")
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} examples but y has {len(y)} targets")
+    if not X:
+        raise ValueError("fit: X is empty; there is nothing to train on")
+    n = len(X)
+    size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
+    if optimizer is None:
+        optimizer = SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
+    elif not isinstance(optimizer, SGD):
+        raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
+    correct = _accuracy_rule(accuracy, loss_fn)
+    params = model.parameters()
+    rng = random.Random(seed)
+    order = list(range(n))
+    history = History()
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(1, epochs + 1):
+            if shuffle and size < n:
+                rng.shuffle(order)
+            total_loss = 0.0
+            hits = 0
+            lr_used = optimizer.current_lr
+            for start in range(0, n, size):
+                idx = order[start : start + size]
+                bx = [X[i] for i in idx]
+                by = [y[i] for i in idx]
+                lr_used = optimizer.current_lr
+                value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
+                total_loss += value * len(idx)
+                if correct is not None:
+                    hits += sum(1 for o, t in zip(outs, by, strict=True) if correct(o, t))
+            history.loss.append(total_loss / n)
+            history.lr.append(lr_used)
+            if correct is not None:
+                history.accuracy.append(hits / n)
+            if bar is not None:
+                stats = {"loss": f"{history.loss[-1]:.4g}"}
+                if history.accuracy:
+                    stats["acc"] = f"{history.accuracy[-1]:.1%}"
+                bar.set_postfix(stats, refresh=False)
+                bar.update(1)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _accuracy_rule(
+    accuracy: str | Callable[[Any, Any], bool] | None, loss_fn: LossFn
+) -> Callable[[Any, Any], bool] | None:
+    if accuracy is None:
+        return None
+    if callable(accuracy):
+        return accuracy
+    if accuracy != "auto":
+        raise ValueError(
+            f"fit: accuracy must be 'auto', None or a function (output, target) -> bool, "
+            f"got {accuracy!r}"
+        )
+    decide = getattr(loss_fn, "decide", None)
+    if decide is None:
+        return None
+    return lambda out, target: isinstance(out, float) and decide(out) == float(target)
