@@ -191,7 +191,7 @@ def draw_dot(
             _add_op_edges(graph, v, ids, edge_derivatives)
     if edge_derivatives:
         graph.attr(
-            label="arrow into an op: its local derivative ∂out/∂operand",
+            label="numbers on arrows: the local derivative ∂out/∂in of the op they enter",
             labelloc="b",
             labeljust="r",
             fontsize="10",
@@ -413,26 +413,29 @@ def _table(v: Value, role: str, show_data: bool, show_grad: bool) -> str:
     rows = []
     if v.label:
         rows.append(f'<tr><td colspan="2"><b>{html.escape(v.label)}</b></td></tr>')
-    cells = []
+    numbers = []
     if show_data:
-        cells.append(_row("data", format_number(v.data), INK))
+        numbers.append(_row("data", format_number(v.data)))
     if show_grad:
-        cells.append(_row("grad", format_number(v.grad), BACKWARD))
-    if rows and cells:
+        numbers.append(_row("grad", format_number(v.grad), BACKWARD))
+    if rows and numbers:
         rows.append("<hr/>")
-    rows += cells
-    if not rows:
-        rows.append('<tr><td colspan="2"> </td></tr>')
+    rows += numbers
+    if not rows:  # nothing asked for: keep a small empty box so the arrows still meet
+        rows.append('<tr><td width="20"> </td></tr>')
     return (
         f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" '
         f'bgcolor="{FILL[role]}">{"".join(rows)}</table>>'
     )
 
 
-def _row(name: str, number: str, color: str) -> str:
+def _row(name: str, number: str, color: str | None = None) -> str:
+    """One ``name  number`` row; numbers get a minimum width so columns line up."""
+    ink = f' color="{color}"' if color else ""
+    value = f"<font{ink}>{number}</font>" if color else number
     return (
-        f'<tr><td align="left"><font color="{color}" point-size="10">{name}</font></td>'
-        f'<td align="right" width="42"><font color="{color}">{number}</font></td></tr>'
+        f'<tr><td align="left"><font point-size="10"{ink}>{name}</font></td>'
+        f'<td align="right" width="42">{value}</td></tr>'
     )
 
 

@@ -1,0 +1,251 @@
+"""Pictures: SVG and PNG through the Graphviz program gradstep finds, files, Jupyter display.
+
+CI has no system Graphviz, so these run on graphviz-pure, the path users without root get.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import graphviz
+import pytest
+
+import engine
+from engine import Value, dot_exe
+from engine.draw import GraphTooLargeError, draw_dot, render, repr_mimebundle
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def neuron() -> Value:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1 = engine.mark(Value(-3.0, label="w1"), "parameter")
+    w2 = engine.mark(Value(1.0, label="w2"), "parameter")
+    b = engine.mark(Value(6.8813735870195432, label="b"), "parameter")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    out = n.tanh()
+    out.label = "out"
+    out.backward()
+    return out
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg.encode("utf-8"))  # well-formed XML, or this raises
+    assert root.tag == f"{SVG_NS}svg"
+    return [t.text.strip() for t in root.iter(f"{SVG_NS}text") if t.text and t.text.strip()]
+
+
+@pytest.fixture
+def no_renderer(monkeypatch):
+    """A machine with no Graphviz at all: empty PATH, no scripts folders, no override."""
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv(dot_exe.ENV_VAR, raising=False)
+    monkeypatch.setattr(dot_exe, "_script_dirs", lambda: [])
+    monkeypatch.setattr(dot_exe, "_verified", {})
+
+
+# --- SVG and PNG ----------------------------------------------------------------------
+
+
+def test_svg_contains_labels_values_and_op_symbols():
+    texts = svg_texts(draw_dot(neuron()).pipe(format="svg", encoding="utf-8"))
+    for label in ("x1", "x2", "w1", "w2", "b", "n", "out"):
+        assert label in texts
+    for number in ("6.881", "0.8814", "0.7071", "-1.5", "0.5"):  # b, n, out, grads
+        assert number in texts
+    assert {"×", "+", "tanh"} <= set(texts)
+
+
+def test_svg_with_edge_derivatives_shows_them():
+    texts = svg_texts(draw_dot(neuron(), edge_derivatives=True).pipe("svg", encoding="utf-8"))
+    assert "-3" in texts and "0.5" in texts  # d(x1*w1)/dx1 = w1; d(tanh)/dn = 1 - out^2
+
+
+def test_png_has_a_valid_header_and_a_sane_size(tmp_path):
+    path = render(neuron(), tmp_path / "neuron.png")
+    data = Path(path).read_bytes()
+    width, height = png_size(data)
+    assert 200 < width < 3000 and 100 < height < 2000
+    assert width > height  # left to right
+    bigger = png_size(Path(render(neuron(), tmp_path / "big.png", dpi=144)).read_bytes())
+    assert bigger[0] > 1.5 * width
+
+
+def test_render_returns_the_path_it_wrote(tmp_path):
+    target = tmp_path / "sub" / "graph.svg"
+    path = engine.render(neuron(), target, rankdir="TB")
+    assert path == os.fspath(target) and target.exists()
+    assert svg_texts(target.read_text("utf-8"))
+    assert engine.render(neuron(), str(tmp_path / "g.svg")) == str(tmp_path / "g.svg")
+
+
+def test_render_passes_options_to_draw_dot(tmp_path):
+    path = render(neuron(), tmp_path / "g.dot", show_grad=False, rankdir="TB")
+    text = Path(path).read_text("utf-8")
+    assert text == draw_dot(neuron(), show_grad=False, rankdir="TB").source
+
+
+def test_render_needs_a_suffix(tmp_path):
+    with pytest.raises(ValueError, match=r"render: cannot tell the picture format .* \.svg"):
+        render(neuron(), tmp_path / "graph")
+
+
+def test_render_refuses_a_graph_over_max_nodes(tmp_path):
+    with pytest.raises(GraphTooLargeError, match="too large to draw: 10 Values"):
+        render(neuron(), tmp_path / "g.png", max_nodes=9)
+    assert not (tmp_path / "g.png").exists()
+
+
+def test_pdf_from_graphviz_pure_says_what_it_can_write(tmp_path):
+    if not dot_exe.find_dot().is_pure:
+        pytest.skip("a system dot writes PDF")
+    with pytest.raises(ValueError, match=r"graphviz-pure cannot write 'pdf' files; .*svg"):
+        render(neuron(), tmp_path / "g.pdf")
+
+
+def test_the_digraph_api_renders_with_the_found_program(tmp_path):
+    graph = draw_dot(neuron())
+    assert isinstance(graph, graphviz.Digraph)
+    out = graph.render(outfile=tmp_path / "a.png")
+    png_size(Path(out).read_bytes())
+    out = graph.render("b", directory=tmp_path)  # graphviz's default naming: b.svg
+    assert out == os.fspath(tmp_path / "b.svg") and svg_texts(Path(out).read_text("utf-8"))
+    assert graph.pipe(format="png")[:8] == PNG_SIGNATURE
+
+
+# --- finding the program --------------------------------------------------------------
+
+
+def test_found_without_the_environment_bin_on_path(monkeypatch):
+    """A Jupyter kernel's PATH may lack the venv's bin: look next to sys.executable."""
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv(dot_exe.ENV_VAR, raising=False)
+    program = dot_exe.find_dot()
+    assert Path(program.path).name == dot_exe.PURE_NAME
+    assert "graphviz" in program.version.lower()
+
+
+def test_a_fresh_process_with_a_bare_path_renders_svg():
+    code = (
+        "import engine; from engine import Value; "
+        "print(engine.draw_dot(Value(2.0, label='x') * 3.0).pipe('svg', encoding='utf-8'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != dot_exe.ENV_VAR}
+    env["PATH"] = "/usr/bin:/bin"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "x" in svg_texts(done.stdout)
+
+
+def test_the_environment_variable_wins(monkeypatch):
+    pure = dot_exe.find_dot().path
+    monkeypatch.setenv(dot_exe.ENV_VAR, pure)
+    assert dot_exe.candidates()[0] == pure
+    assert dot_exe.find_dot().path == pure
+
+
+def test_a_broken_candidate_is_skipped(monkeypatch, tmp_path):
+    broken = tmp_path / "dot"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv(dot_exe.ENV_VAR, str(broken))
+    assert dot_exe.candidates()[0] == str(broken)
+    assert dot_exe.find_dot().path != str(broken)
+
+
+def test_no_renderer_raises_saying_what_to_install(no_renderer):
+    with pytest.raises(dot_exe.GraphvizNotFoundError) as caught:
+        dot_exe.find_dot()
+    message = str(caught.value)
+    assert "pip install graphviz-pure" in message
+    assert "apt install graphviz" in message and dot_exe.ENV_VAR in message
+    assert ".source still works" in message
+    assert isinstance(caught.value, graphviz.ExecutableNotFound)  # graphviz's own error type
+    assert engine.GraphvizNotFoundError is dot_exe.GraphvizNotFoundError
+
+
+def test_no_renderer_still_gives_dot_text_and_clear_errors(no_renderer, tmp_path):
+    graph = draw_dot(neuron())
+    assert graph.source.startswith("digraph {")
+    with pytest.raises(engine.GraphvizNotFoundError, match="pip install graphviz-pure"):
+        graph.pipe(format="svg")
+    with pytest.raises(engine.GraphvizNotFoundError):
+        render(neuron(), tmp_path / "g.png")
+    assert Path(render(neuron(), tmp_path / "g.dot")).read_text("utf-8") == graph.source
+
+
+def test_a_renderer_installed_mid_session_is_picked_up(no_renderer, monkeypatch):
+    with pytest.raises(engine.GraphvizNotFoundError):
+        dot_exe.find_dot()
+    monkeypatch.setattr(dot_exe, "_script_dirs", lambda: [str(Path(sys.executable).parent)])
+    assert Path(dot_exe.find_dot().path).name == dot_exe.PURE_NAME
+
+
+# --- Jupyter --------------------------------------------------------------------------
+
+
+def test_a_value_displays_as_its_graph_in_svg():
+    bundle = neuron()._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml"}
+    assert "out" in svg_texts(bundle["image/svg+xml"])
+
+
+def test_ipython_display_formatter_shows_svg_and_text():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    data, _ = formatters.DisplayFormatter().format(neuron())
+    assert "image/svg+xml" in data
+    assert data["text/plain"].startswith("Value(data=0.7071")
+
+
+def test_display_respects_include_and_exclude():
+    v = neuron()
+    assert v._repr_mimebundle_(include=["text/html"]) == {}
+    assert v._repr_mimebundle_(exclude=["image/svg+xml"]) == {}
+
+
+def test_a_large_value_displays_a_short_summary_with_the_hint():
+    v = Value(1.0, label="x")
+    for i in range(400):
+        v = v * 1.0 + float(i)
+    bundle = v._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert "draw_dot(value, max_nodes=" in bundle["text/plain"]
+    assert bundle["text/plain"].startswith("Value(data=")
+    assert "too large to draw" in bundle["text/html"]
+
+
+def test_display_without_renderer_explains_instead_of_failing(no_renderer):
+    bundle = repr_mimebundle(neuron())
+    assert "pip install graphviz-pure" in bundle["text/plain"]
+    assert "image/svg+xml" not in bundle
+
+
+# --- the README picture ---------------------------------------------------------------
+
+
+def test_the_demo_picture_regenerates(tmp_path):
+    sys.path.insert(0, str(REPO / "demos"))
+    try:
+        import make_images
+    finally:
+        sys.path.remove(str(REPO / "demos"))
+    (path,) = make_images.make_images(tmp_path)
+    fresh = png_size(Path(path).read_bytes())
+    committed = png_size((REPO / "demos" / "images" / "neuron.png").read_bytes())
+    assert fresh == committed  # regenerate with: python demos/make_images.py
