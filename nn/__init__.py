@@ -16,7 +16,7 @@ from .losses import (
     l2,
     mse,
 )
-from .module import ModelFileError, Module, is_frozen, load
+from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .optim import SGD, constant, linear_decay, step_decay
 from .train import History, fit, gc_paused, train_step
 
@@ -36,6 +36,7 @@ __all__ = [
     "constant",
     "datasets",
     "fit",
+    "freeze",
     "gc_paused",
     "hinge",
     "is_frozen",
@@ -47,4 +48,5 @@ __all__ = [
     "optim",
     "step_decay",
     "train_step",
+    "unfreeze",
 ]

@@ -200,6 +200,13 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": len(self.w), "activation": self.activation}
 
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        if len(self.w) <= 8:  # small enough to read the numbers, as in the articles
+            weights = ", ".join(f"{w.data:.6g}" for w in self.w)
+            text += f"\n  w = [{weights}], b = {self.b.data:.6g}"
+        return text
+
     def _forward(self, xs: list[Value]) -> Value:
         terms = [w * x for w, x in zip(self.w, xs, strict=True)]
         terms.append(self.b)

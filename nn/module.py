@@ -36,7 +36,7 @@ import math
 import numbers
 import os
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,28 @@ class ModelFileError(ValueError):
 def is_frozen(p: Value) -> bool:
     """Whether ``p`` is frozen (optimizers leave frozen parameters unchanged)."""
     return p in _FROZEN
+
+
+def freeze(params: Iterable[Value]) -> None:
+    """Freeze single parameters, e.g. ``nn.freeze([neuron.b])`` to train the weights only."""
+    for p in _values(params, "freeze"):
+        _FROZEN.add(p)
+
+
+def unfreeze(params: Iterable[Value]) -> None:
+    """Undo ``freeze`` for these parameters."""
+    for p in _values(params, "unfreeze"):
+        _FROZEN.discard(p)
+
+
+def _values(params: Iterable[Value], where: str) -> list[Value]:
+    if isinstance(params, Value):
+        params = [params]
+    out = list(params)
+    for i, p in enumerate(out):
+        if not isinstance(p, Value):
+            raise TypeError(f"{where}: item {i} is a {type(p).__name__}, expected a Value")
+    return out
 
 
 class Module:
@@ -126,14 +148,12 @@ class Module:
 
     def freeze(self) -> Module:
         """Freeze every parameter: optimizers skip them until ``unfreeze()``."""
-        for p in self.parameters():
-            _FROZEN.add(p)
+        freeze(self.parameters())
         return self
 
     def unfreeze(self) -> Module:
         """Undo ``freeze()`` for every parameter of this module."""
-        for p in self.parameters():
-            _FROZEN.discard(p)
+        unfreeze(self.parameters())
         return self
 
     @property
