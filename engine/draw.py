@@ -184,7 +184,9 @@ def draw_dot(
     ids = {v: f"v{i}" for i, v in enumerate(values)}
     boxes = _ScopeBoxes(graph, enabled=clusters)
     for v in values:
-        _add_value(boxes.graph_for(v.scope), v, ids[v], _role(v, root), show_data, show_grad)
+        name = _short_label(v) if clusters else v.label
+        box = boxes.graph_for(v.scope)
+        _add_value(box, v, ids[v], name, _role(v, root), show_data, show_grad)
     boxes.close()
     for v in values:
         if v._parents:
@@ -370,8 +372,26 @@ def _role(v: Value, root: Value) -> str:
     return "constant"
 
 
+def _short_label(v: Value) -> str:
+    """The label without its scope path, which the cluster boxes around it already show.
+
+    nn labels a parameter with its full path (``layers.0.neurons.2.w.0``) and scopes it
+    ``("layers.0", "neurons.2")``; inside those two boxes ``w.0`` says the same.
+    """
+    prefix = ".".join(v.scope) + "."
+    if v.scope and v.label.startswith(prefix) and len(v.label) > len(prefix):
+        return v.label[len(prefix) :]
+    return v.label
+
+
 def _add_value(
-    graph: graphviz.Digraph, v: Value, node_id: str, role: str, show_data: bool, show_grad: bool
+    graph: graphviz.Digraph,
+    v: Value,
+    node_id: str,
+    name: str,
+    role: str,
+    show_data: bool,
+    show_grad: bool,
 ) -> None:
     if role == "constant":
         graph.node(
@@ -387,7 +407,7 @@ def _add_value(
             margin="0.06,0.03",
         )
         return
-    graph.node(node_id, label=_table(v, role, show_data, show_grad), shape="plain")
+    graph.node(node_id, label=_table(name, v, role, show_data, show_grad), shape="plain")
     if v._parents:
         op_node = _op_label(v._op)
         graph.node(
@@ -408,11 +428,11 @@ def _op_label(op: Op) -> str:
     return _escape(op.symbol)
 
 
-def _table(v: Value, role: str, show_data: bool, show_grad: bool) -> str:
+def _table(name: str, v: Value, role: str, show_data: bool, show_grad: bool) -> str:
     """An HTML-like label: the Value's name over its data and grad rows."""
     rows = []
-    if v.label:
-        rows.append(f'<tr><td colspan="2"><b>{html.escape(v.label)}</b></td></tr>')
+    if name:
+        rows.append(f'<tr><td colspan="2"><b>{html.escape(name)}</b></td></tr>')
     numbers = []
     if show_data:
         numbers.append(_row("data", format_number(v.data)))
@@ -434,7 +454,7 @@ def _row(name: str, number: str, color: str | None = None) -> str:
     ink = f' color="{color}"' if color else ""
     value = f"<font{ink}>{number}</font>" if color else number
     return (
-        f'<tr><td align="left"><font point-size="10"{ink}>{name}</font></td>'
+        f'<tr><td align="left" width="30"><font point-size="10"{ink}>{name}</font></td>'
         f'<td align="right" width="42">{value}</td></tr>'
     )
 

@@ -68,14 +68,14 @@ EXPECTED_SMALL = """digraph {
 \tfontname=Helvetica nodesep=0.2 rankdir=LR ranksep=0.3
 \tnode [color="#1f2937" fontcolor="#1f2937" fontname=Helvetica fontsize=11]
 \tedge [arrowsize=0.6 color="#64748b" fontname=Helvetica fontsize=10]
-\tv0 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#dbeafe"><tr><td colspan="2"><b>x</b></td></tr><hr/><tr><td align="left"><font point-size="10">data</font></td><td align="right" width="42">2</td></tr><tr><td align="left"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">-0.1966</font></td></tr></table>> shape=plain]
-\tv1 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#dcfce7"><tr><td colspan="2"><b>w</b></td></tr><hr/><tr><td align="left"><font point-size="10">data</font></td><td align="right" width="42">-0.25</td></tr><tr><td align="left"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">1.573</font></td></tr></table>> shape=plain]
-\tv2 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#ffffff"><tr><td align="left"><font point-size="10">data</font></td><td align="right" width="42">-0.5</td></tr><tr><td align="left"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">0.7864</font></td></tr></table>> shape=plain]
+\tv0 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#dbeafe"><tr><td colspan="2"><b>x</b></td></tr><hr/><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">2</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">-0.1966</font></td></tr></table>> shape=plain]
+\tv1 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#dcfce7"><tr><td colspan="2"><b>w</b></td></tr><hr/><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">-0.25</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">1.573</font></td></tr></table>> shape=plain]
+\tv2 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#ffffff"><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">-0.5</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">0.7864</font></td></tr></table>> shape=plain]
 \tv2op [label="×" fillcolor="#f8fafc" fontsize=12 height=0.32 margin=0.02 ordering=in shape=circle style=filled width=0.32]
 \tv3 [label=1 color="#94a3b8" fillcolor="#f1f5f9" fontsize=10 height=0.25 margin="0.06,0.03" shape=box style="rounded,filled" width=0.3]
-\tv4 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#ffffff"><tr><td align="left"><font point-size="10">data</font></td><td align="right" width="42">0.5</td></tr><tr><td align="left"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">0.7864</font></td></tr></table>> shape=plain]
+\tv4 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#ffffff"><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">0.5</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">0.7864</font></td></tr></table>> shape=plain]
 \tv4op [label="+" fillcolor="#f8fafc" fontsize=12 height=0.32 margin=0.02 ordering=in shape=circle style=filled width=0.32]
-\tv5 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#fde68a"><tr><td colspan="2"><b>y</b></td></tr><hr/><tr><td align="left"><font point-size="10">data</font></td><td align="right" width="42">0.4621</td></tr><tr><td align="left"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">1</font></td></tr></table>> shape=plain]
+\tv5 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#fde68a"><tr><td colspan="2"><b>y</b></td></tr><hr/><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">0.4621</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">1</font></td></tr></table>> shape=plain]
 \tv5op [label=tanh fillcolor="#f8fafc" fontsize=12 height=0.32 margin=0.02 ordering=in shape=ellipse style=filled width=0.32]
 \tv0 -> v2op [label=-0.25 fontcolor="#b45309"]
 \tv1 -> v2op [label=2 fontcolor="#b45309"]
@@ -336,6 +336,18 @@ def test_scopes_become_nested_clusters():
     assert spans["neurons.1"][1] < b_line < spans["neurons.1"][2]
     x_line, out_line = line_of(source, "<b>x</b>"), line_of(source, "<b>out</b>")
     assert not outer[1] < x_line < outer[2] and not outer[1] < out_line < outer[2]
+
+
+def test_inside_a_cluster_a_label_drops_the_scope_path_the_boxes_show():
+    x = Value(1.0, label="x")
+    with engine.scope("layers.0"), engine.scope("neurons.2"):
+        w = engine.mark(Value(0.5, label="layers.0.neurons.2.w.0"), "parameter")
+        other = Value(2.0, label="layers.0.neurons.1.b")  # not this scope's path: kept
+        out = x * w + other
+    boxed = draw_dot(out).source
+    assert "<b>w.0</b>" in boxed and "<b>layers.0.neurons.1.b</b>" in boxed
+    flat = draw_dot(out, clusters=False).source
+    assert "<b>layers.0.neurons.2.w.0</b>" in flat and "<b>w.0</b>" not in flat
 
 
 def test_clusters_can_be_turned_off():

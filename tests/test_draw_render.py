@@ -249,3 +249,45 @@ def test_the_demo_picture_regenerates(tmp_path):
     fresh = png_size(Path(path).read_bytes())
     committed = png_size((REPO / "demos" / "images" / "neuron.png").read_bytes())
     assert fresh == committed  # regenerate with: python demos/make_images.py
+
+
+def run_in_kernel(cells: list[str], env: dict[str, str]) -> list[dict]:
+    """Execute cells in a fresh IPython kernel; return each cell's execute_result data."""
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3", env=env, cwd=str(REPO))
+    results = []
+    try:
+        for code in cells:
+            msg_id = kc.execute(code)
+            data: dict = {}
+            while True:
+                msg = kc.get_iopub_msg(timeout=60)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "execute_result":
+                    data = msg["content"]["data"]
+                assert kind != "error", msg["content"]
+                if kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            results.append(data)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return results
+
+
+def test_a_kernel_whose_path_lacks_the_environment_bin_shows_svg():
+    env = {k: v for k, v in os.environ.items() if k != dot_exe.ENV_VAR}
+    env["PATH"] = "/usr/bin:/bin"
+    value_cell, digraph_cell = run_in_kernel(
+        [
+            "import engine\nfrom engine import Value\n"
+            "y = (Value(2.0, label='x') * 3.0).tanh()\ny.label = 'y'\ny.backward()\ny",
+            "engine.draw_dot(y, edge_derivatives=True)",
+        ],
+        env,
+    )
+    assert "y" in svg_texts(value_cell["image/svg+xml"])
+    assert value_cell["text/plain"].startswith("Value(data=")
+    assert "local derivative" in " ".join(svg_texts(digraph_cell["image/svg+xml"]))
