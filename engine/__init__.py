@@ -1,6 +1,14 @@
 """gradstep's scalar autograd engine: Values, the op table, backward, gradcheck."""
 
-from .autodiff import backward, is_grad_enabled, no_grad, nodes, topological_order, zero_grad
+from .autodiff import (
+    backward,
+    collector_paused,
+    is_grad_enabled,
+    no_grad,
+    nodes,
+    topological_order,
+    zero_grad,
+)
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .ops import OPS, Op
 from .tags import current_scope, mark, role_of, scope
@@ -15,6 +23,7 @@ __all__ = [
     "Value",
     "apply",
     "backward",
+    "collector_paused",
     "current_scope",
     "draw_dot",
     "gradcheck",
