@@ -34,8 +34,9 @@ ENV_VAR = "GRADSTEP_DOT"
 PURE_NAME = "graphviz-pure"
 
 INSTALL_HINT = (
-    "Install one in the Python environment that runs this code, for example\n"
-    f"    {Path(sys.executable).name} -m pip install graphviz-pure\n"
+    "Install one into the Python environment that runs this code, for example\n"
+    f"    {sys.executable} -m pip install graphviz-pure\n"
+    f"    (or: uv pip install --python {sys.executable} graphviz-pure)\n"
     "(a static Graphviz binary, no root needed; it writes SVG and PNG), or the system\n"
     "Graphviz (apt install graphviz, brew install graphviz, conda install graphviz), or\n"
     f"set {ENV_VAR} to the full path of a dot program. The DOT text needs no renderer:\n"
