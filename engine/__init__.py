@@ -10,7 +10,7 @@ from .autodiff import (
     zero_grad,
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .ops import OPS, Op
+from .ops import OPS, Op, define_op
 from .tags import current_scope, mark, role_of, scope
 from .value import Value, apply, sum
 
@@ -25,6 +25,7 @@ __all__ = [
     "backward",
     "collector_paused",
     "current_scope",
+    "define_op",
     "draw_dot",
     "gradcheck",
     "is_grad_enabled",

@@ -100,6 +100,12 @@ class Op:
         """Human text: the op and its local derivatives, e.g. ``out = a * b; dout/da = b``."""
         return self.text
 
+    def __call__(self, *operands: Any) -> Any:
+        """Apply the op to Values or numbers: ``OPS["tanh"](x)`` is ``x.tanh()``."""
+        from .value import apply
+
+        return apply(self, *operands)
+
     def __repr__(self) -> str:
         return f"<op {self.name}{'' if self.value is None else f'({self.value:g})'}>"
 
@@ -309,3 +315,70 @@ _TABLE = [
 ]
 
 OPS: dict[str, Op] = {op.name: _build(op) for op in _TABLE}
+
+
+def define_op(
+    name: str,
+    forward: str,
+    derivs: tuple[str, ...] | list[str],
+    *,
+    symbol: str | None = None,
+    text: str | None = None,
+    domain: str | None = None,
+    hint: str = "",
+    branch: str | None = None,
+    register: bool = False,
+) -> Op:
+    """Define your own op from expressions, exactly as the built-in ones are defined.
+
+    ``forward`` and each of ``derivs`` are Python expressions over the operand data
+    ``a`` (and ``b`` for a binary op) and, in ``derivs``, the output ``out``; the
+    functions ``math``, ``_exp``, ``_log``, ``_tanh``, ``_sigmoid`` are available. The
+    number of ``derivs`` sets the arity (1 or 2). The op is callable on Values::
+
+        softplus = define_op("softplus", "_log(1.0 + _exp(a))", ["_sigmoid(a)"])
+        y = softplus(x)
+
+    With ``register=True`` it joins ``OPS``, so ``engine.testing.graphs()`` (and so
+    your property tests) cover it. A wrong derivative is exactly what gradcheck finds.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"define_op: name must be an identifier, got {name!r}")
+    if register and name in OPS:
+        raise ValueError(f"define_op: an op named {name!r} exists already; pick another name")
+    derivs = tuple(derivs)
+    if len(derivs) not in (1, 2) or not all(isinstance(d, str) for d in derivs):
+        raise ValueError("define_op: derivs must be 1 or 2 expression strings, one per operand")
+    for label, expr in [
+        ("forward", forward),
+        ("domain", domain),
+        ("branch", branch),
+        *((f"derivs[{i}]", d) for i, d in enumerate(derivs)),
+    ]:
+        if expr is not None:
+            try:
+                compile(expr, f"<{name} {label}>", "eval")
+            except SyntaxError as error:
+                raise ValueError(
+                    f"define_op {name}: {label} is not a Python expression: {expr!r} ({error.msg})"
+                ) from None
+    names = ("a", "b")[: len(derivs)]
+    default_text = f"out = {name}({', '.join(names)}) = {forward}; " + "; ".join(
+        f"dout/d{n} = {d}" for n, d in zip(names, derivs, strict=True)
+    )
+    op = _build(
+        Op(
+            name,
+            symbol or name,
+            len(derivs),
+            forward,
+            derivs,
+            text or default_text,
+            domain=domain,
+            hint=hint or f"{name} is defined where {domain}",
+            branch=branch,
+        )
+    )
+    if register:
+        OPS[name] = op
+    return op

@@ -368,10 +368,11 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - mirrors the builtin on 
 
 
 def apply(op: Op, *operands: Any) -> Value:
-    """Apply an op of the table to operands, exactly as the operators would.
+    """Apply an op to operands, exactly as the operators would.
 
     ``apply(OPS["mul"], x, y)`` is ``x * y``; for the ``powc`` family pass the bound
-    op (``OPS["powc"].bind(3)``); for ``sum`` pass the operands themselves.
+    op (``OPS["powc"].bind(3)``); for ``sum`` pass the operands themselves. Ops made
+    with ``define_op`` get their generated function on first use.
     """
     if op.arity == -1:
         return sum(operands)
@@ -384,5 +385,25 @@ def apply(op: Op, *operands: Any) -> Value:
         return _pow_number(first, op.value)
     if op.name == "pow":
         return _pow_value(first, operands[1])
-    method = getattr(first, op.method)
-    return method(*operands[1:])
+    if op.method is not None:
+        return getattr(first, op.method)(*operands[1:])
+    return _custom(op)(first, *operands[1:])
+
+
+_CUSTOM: dict[int, tuple[Op, Any]] = {}
+
+
+def _custom(op: Op) -> Any:
+    """The generated function of a user-defined op (see ``define_op``)."""
+    entry = _CUSTOM.get(id(op))
+    if entry is None or entry[0] is not op:
+        name = f"_OP_custom_{len(_CUSTOM)}_{op.name}"
+        NAMESPACE[name] = op
+        method = f"_{op.name}"
+        src = (
+            _binary_source(op, name, method, False)
+            if op.arity == 2
+            else _unary_source(op, name, method)
+        )
+        entry = _CUSTOM[id(op)] = (op, _generate(src, method))
+    return entry[1]
