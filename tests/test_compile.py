@@ -1,0 +1,372 @@
+"""Compiled graphs (engine.compile): same numbers and same errors as eager mode."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import OPS, Value, no_grad
+from engine.compile import READABLE_MAX_OPS, CompiledGraph, GraphChangedError
+from engine.compile import compile as compile_graph
+from engine.testing import graphs
+
+
+def close(a: float, b: float) -> bool:
+    """Equal within 1e-12 relative (zeros compared absolutely)."""
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def eager(g, data: list[float], grads: list[float], seed: float = 1.0):
+    """The eager root value and leaf grads of graph ``g`` at ``data``."""
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(data)]
+    for leaf, gr in zip(leaves, grads, strict=True):
+        leaf.grad = gr
+    root = g.build(leaves)
+    root.backward(seed)
+    return root.data, [leaf.grad for leaf in leaves]
+
+
+def assert_matches_eager(g, leaves: list[Value], value: float, seed: float, before: list[float]):
+    want_value, want_grads = eager(g, [v.data for v in leaves], before, seed)
+    assert close(value, want_value), (value, want_value)
+    for leaf, want in zip(leaves, want_grads, strict=True):
+        assert close(leaf.grad, want), (leaf.label, leaf.grad, want)
+
+
+# --- Equal to eager: random graphs over the whole op table ------------------------------
+
+
+@given(g=graphs(max_nodes=25), readable=st.booleans(), seed=st.floats(-3, 3))
+def test_random_graphs_match_eager(g, readable, seed):
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(g.inputs)]
+    compiled = compile_graph(g.build(leaves), readable=readable)
+    before = [0.25 * i for i in range(len(leaves))]  # leaves accumulate onto what they had
+    for leaf, gr in zip(leaves, before, strict=True):
+        leaf.grad = gr
+    value = compiled.run(seed)
+    assert_matches_eager(g, leaves, value, seed, before)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=25)
+@given(data=st.data(), readable=st.booleans())
+def test_every_op_matches_eager(name, data, readable):
+    g = data.draw(graphs(max_nodes=8, require=name))
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(g.inputs)]
+    compiled = compile_graph(g.build(leaves), readable=readable)
+    assert name in {op.name for op in compiled._ops}
+    value = compiled.run()
+    assert_matches_eager(g, leaves, value, 1.0, [0.0] * len(leaves))
+
+
+@given(g=graphs(max_nodes=20), shift=st.floats(-0.5, 0.5), readable=st.booleans())
+def test_leaves_updated_between_runs(g, shift, readable):
+    """New leaf data (a new batch, an optimiser step) is read on every run."""
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(g.inputs)]
+    compiled = compile_graph(g.build(leaves), readable=readable)
+    compiled.run()
+    for leaf in leaves:
+        leaf.data += shift
+        leaf.grad = 0.0
+    try:
+        want_value, want_grads = eager(g, [v.data for v in leaves], [0.0] * len(leaves))
+    except (ArithmeticError, ValueError) as error:  # the shift left an op's domain
+        with pytest.raises(type(error)) as raised:
+            compiled.run()
+        assert str(raised.value) == str(error)
+        return
+    assert close(compiled.run(), want_value)
+    assert all(close(v.grad, w) for v, w in zip(leaves, want_grads, strict=True))
+
+
+def test_relu_abs_step_branches_follow_the_data():
+    x = Value(2.0, "x")
+    y = x.relu() * 3.0 + abs(x) * 5.0 + x.step() * x
+    compiled = compile_graph(y)
+    for data in (2.0, -2.0, 0.5, -0.25, 0.0):
+        x.data, x.grad = data, 0.0
+        value = compiled.run()
+        fresh = Value(data, "x")
+        want = fresh.relu() * 3.0 + abs(fresh) * 5.0 + fresh.step() * fresh
+        want.backward()
+        assert (value, x.grad) == (want.data, fresh.grad)
+
+
+def test_training_loop_matches_eager_training():
+    """An optimiser updating .data between compiled steps trains exactly as eager does."""
+    rng = random.Random(0)
+    points = [([rng.uniform(-1, 1), rng.uniform(-1, 1)], rng.choice([-1.0, 1.0])) for _ in range(8)]
+
+    def model(params, inputs):
+        w1, w2, b = params
+        scores = [(w1 * x[0] + w2 * x[1] + b).tanh() for x in inputs]
+        return engine.sum([(s - t) ** 2 for s, (_, t) in zip(scores, points, strict=True)])
+
+    init = [0.3, -0.2, 0.1]
+    eager_params = [Value(v) for v in init]
+    compiled_params = [Value(v) for v in init]
+    inputs = [[Value(a), Value(b)] for (a, b), _ in points]
+    step = compile_graph(model(compiled_params, inputs))
+    for _ in range(20):
+        loss = model(eager_params, [[Value(a), Value(b)] for (a, b), _ in points])
+        engine.zero_grad(eager_params)
+        loss.backward()
+        engine.zero_grad(compiled_params)
+        compiled_loss = step.run()
+        assert compiled_loss == loss.data
+        for pe, pc in zip(eager_params, compiled_params, strict=True):
+            assert pc.grad == pe.grad
+            pe.data -= 0.1 * pe.grad
+            pc.data -= 0.1 * pc.grad
+
+
+# --- Gradient semantics ----------------------------------------------------------------
+
+
+def neuron():
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, [x1, x2, w1, w2, b]
+
+
+def test_leaves_accumulate_like_backward():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    compiled.run()
+    once = [v.grad for v in leaves]
+    compiled.run()
+    assert [v.grad for v in leaves] == [2 * g for g in once]
+    engine.zero_grad(leaves)
+    compiled.run(2.5)
+    by_compiled = [v.grad for v in leaves]
+    engine.zero_grad(leaves)
+    o.backward(2.5)
+    assert by_compiled == [v.grad for v in leaves]
+
+
+def test_run_returns_root_value_and_keeps_intermediate_nodes():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    traced = o.data
+    leaves[0].data = 1.0
+    value = compiled.run()
+    assert value == math.tanh(1.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432)
+    assert o.data == traced  # intermediate nodes keep their trace-time data
+
+
+def test_forward_computes_without_gradients():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    leaves[2].data = -1.0
+    assert compiled.forward() == math.tanh(2.0 * -1.0 + 6.8813735870195432)
+    assert all(v.grad == 0.0 for v in leaves)
+
+
+def test_root_that_is_a_leaf():
+    x = Value(3.0, "x")
+    compiled = compile_graph(x)
+    assert compiled.run(2.0) == 3.0
+    assert x.grad == 2.0
+    assert len(compiled) == 0 and compiled.leaves == (x,)
+
+
+def test_shared_operands_and_constants():
+    x = Value(1.5, "x")
+    y = x * x + x / 2.0 - 3.0 * x
+    compiled = compile_graph(y)
+    value = compiled.run()
+    fresh = Value(1.5)
+    want = fresh * fresh + fresh / 2.0 - 3.0 * fresh
+    want.backward()
+    assert (value, x.grad) == (want.data, fresh.grad)
+
+
+def test_run_inside_no_grad_still_computes_gradients():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    with no_grad():
+        compiled.run()
+    assert leaves[2].grad != 0.0
+
+
+def test_a_compiled_object_reports_its_shape():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    assert isinstance(compiled, CompiledGraph)
+    assert compiled.root is o
+    assert set(compiled.leaves) == set(leaves)
+    assert len(compiled) == len(engine.topological_order(o)[0])
+    assert repr(compiled) == f"<CompiledGraph 'o': {len(compiled)} ops, 5 leaves>"
+
+
+# --- The generated source --------------------------------------------------------------
+
+
+def test_source_reads_like_the_math():
+    o, _ = neuron()
+    source = compile_graph(o).source
+    assert source.startswith("def run(leaves, seed, backward):")
+    for name in ("x1", "x2", "w1", "w2", "b"):
+        assert f"    {name} = leaves[" in source
+    assert "    n = " in source and "    o = _tanh(n)" in source
+    assert "    grad_o = seed" in source
+    # the backward line of tanh carries the table's chain-rule text
+    tanh_rule = OPS["tanh"].text.split(";")[1].strip()
+    (line,) = [ln for ln in source.splitlines() if ln.strip().startswith("grad_n =")]
+    assert line.endswith(tanh_rule) and "(1.0 - o * o)" in line
+    # every backward line is commented with its op's rule
+    backward = source.split("# Backward")[1].split("# Leaf gradients")[0].splitlines()[1:]
+    rules = [ln for ln in backward if ln.startswith("    grad_") and "leaves[" not in ln]
+    rules = [ln for ln in rules if ln != "    grad_o = seed"]
+    assert rules and all("  # out = " in ln for ln in rules)
+
+
+def test_source_is_the_code_that_runs():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    namespace = dict(engine.ops.NAMESPACE)
+    namespace["_fail"] = lambda: None
+    exec(compile(compiled.source, "<test>", "exec"), namespace)
+    assert namespace["run"](compiled.leaves, 1.0, False) == o.data
+
+
+def test_labels_become_unique_identifiers():
+    labels = ["x₁", "hidden 1", "hidden 1", "lambda", "sum", "leaves", "grad_y", "y", "2x", "σ"]
+    leaves = [Value(0.5 + i / 10, label) for i, label in enumerate(labels)]
+    root = engine.sum([v * v for v in leaves])
+    compiled = compile_graph(root)
+    for name in ("x1 = ", "hidden_1 = ", "hidden_1_2 = ", "lambda_ = ", "v2x = ", "σ = "):
+        assert f"\n    {name}" in compiled.source
+    value = compiled.run()
+    assert value == root.data
+    assert [v.grad for v in leaves] == [2 * v.data for v in leaves]
+
+
+def test_unlabelled_values_are_named_by_op_and_constants_show_their_value():
+    x = Value(2.0)
+    source = compile_graph((x * 3.0).exp()).source
+    assert "    mul1 = leaf1 * leaf2" in source or "    mul1 = leaf2 * leaf1" in source
+    assert "# 3.0 when traced" in source and "    exp1 = _exp(mul1)" in source
+
+
+def test_domain_checks_only_where_an_operand_can_fail():
+    x = Value(2.0, "x")
+    assert "_fail()" not in compile_graph(x**2).source.split("# Every value")[0]
+    assert "if not (x != 0.0):" in compile_graph(3.0 / x).source
+    assert "if not (x > 0.0):" in compile_graph(x.log()).source
+    assert "if not (x > 0.0):" in compile_graph(x**0.5).source
+
+
+def test_big_graphs_get_source_written_for_speed():
+    xs = [Value(0.01 * i) for i in range(READABLE_MAX_OPS)]
+    root = engine.sum([(x * 2.0).tanh() for x in xs])
+    compiled = compile_graph(root)
+    assert "  # out = " not in compiled.source
+    assert compile_graph(root, readable=True).source.count("  # out = ") > READABLE_MAX_OPS
+    value = compiled.run()
+    root.backward()
+    assert value == root.data
+
+
+# --- Errors: eager's errors, raised by run() ----------------------------------------------
+
+
+def eager_error(build, data: list[float]) -> Exception:
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(data)]
+    with pytest.raises((ArithmeticError, ValueError)) as raised:
+        build(leaves).backward()
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    ("build", "good", "bad"),
+    [
+        (lambda v: v[0] / v[1], [1.0, 2.0], [1.0, 0.0]),
+        (lambda v: (v[0] * v[1]).log(), [1.0, 2.0], [-1.0, 2.0]),
+        (lambda v: v[0] ** 0.5 + v[1], [4.0, 1.0], [-4.0, 1.0]),
+        (lambda v: v[0] ** v[1], [2.0, 3.0], [-2.0, 3.0]),
+        (lambda v: (v[0] * v[1]).exp(), [1.0, 2.0], [400.0, 2.0]),
+        (lambda v: (v[0] * v[1]).tanh(), [1.0, 2.0], [1e200, 1e200]),  # overflow absorbed
+        (lambda v: v[0].log() * v[1], [1.0, 2.0], [1e-320, 2.0]),  # backward overflow
+        (lambda v: v[0] ** -1.0 + v[1], [1.0, 2.0], [0.0, 2.0]),
+    ],
+)
+def test_errors_are_eager_errors(build, good, bad):
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(good)]
+    compiled = compile_graph(build(leaves))
+    compiled.run()
+    want = eager_error(build, bad)
+    for leaf, x in zip(leaves, bad, strict=True):
+        leaf.data, leaf.grad = x, 0.0
+    with pytest.raises(type(want)) as raised:
+        compiled.run()
+    assert str(raised.value) == str(want)
+
+
+def test_nan_leaf_behaves_as_in_eager_mode():
+    """relu(nan) is 0 in eager mode (no error); nan * 2 raises there. Same compiled."""
+    x = Value(1.0, "x")
+    compiled = compile_graph(x.relu() + 1.0)
+    x.data = math.nan
+    assert compiled.run() == 1.0
+    x.data = 1.0
+    compiled = compile_graph(x * 2.0)
+    x.data = math.nan
+    with pytest.raises(ValueError, match="not finite"):
+        compiled.run()
+
+
+def test_wrong_types_are_named():
+    with pytest.raises(TypeError, match=r"engine.compile: expected the root Value.*list"):
+        compile_graph([Value(1.0)])
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    with pytest.raises(TypeError, match=r"CompiledGraph.run\(grad=...\).*str"):
+        compiled.run("1")
+    with pytest.raises(ValueError, match=r"CompiledGraph.run\(grad=...\).*finite"):
+        compiled.run(math.inf)
+    leaves[0].data = "2.0"
+    with pytest.raises(TypeError, match=r"leaf 'x1' has .data of type str.*float"):
+        compiled.run()
+    leaves[0].data = 2
+    assert compiled.run() == o.data  # an int is a number: eager mode accepts it too
+
+
+def test_graph_changed_after_tracing_is_detected():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    compiled.check()
+    n = o.parents[0]
+    n._parents = (n._parents[0], Value(1.0))
+    with pytest.raises(GraphChangedError, match=r"node .* \('n', traced as add\).*compile"):
+        compiled.check()
+    leaves[0].data = math.nan  # a failing run reports the change, not a confusing error
+    with pytest.raises(GraphChangedError):
+        compiled.run()
+
+
+def test_leaf_that_became_a_node_is_detected():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    leaves[4]._parents = (Value(1.0),)
+    leaves[4]._op = OPS["neg"]
+    with pytest.raises(GraphChangedError, match="leaf 'b' is no longer a leaf"):
+        compiled.check()
+
+
+def test_check_names_leaves_the_graph_does_not_reach():
+    o, leaves = neuron()
+    compiled = compile_graph(o)
+    compiled.check(leaves)
+    stranger = Value(1.0, "w3")
+    with pytest.raises(GraphChangedError, match="'w3' is not a leaf of the compiled graph"):
+        compiled.check([*leaves, stranger])
