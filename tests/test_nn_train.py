@@ -1,0 +1,224 @@
+"""fit: the articles' wine model, XOR, micrograd's demo, mini-batches, history, progress."""
+
+import gc
+import io
+import sys
+
+import pytest
+
+import nn
+
+
+def test_wine_model_converges_to_least_squares_from_one():
+    guests, bottles = nn.datasets.dinner_parties()
+    model = nn.Neuron.from_weights([1.0], bias=0.0, activation="linear")  # A = 1
+    nn.freeze([model.b])  # the article's model has no intercept
+    history = nn.fit(model, [[g] for g in guests], bottles, loss="mse", lr=1e-4, epochs=100)
+    assert model.w[0].data == pytest.approx(3826 / 5734, rel=1e-12)
+    assert model.b.data == 0.0
+    assert history.loss[0] > history.loss[-1]
+    # Each step lowers the loss (down to rounding, once A has converged).
+    assert all(a >= b - 1e-12 for a, b in zip(history.loss, history.loss[1:], strict=False))
+
+
+def test_xor_is_learned_from_a_fixed_seed():
+    X, y = nn.datasets.xor()
+    model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+    history = nn.fit(model, X, y, loss="bce_with_logits", epochs=300, lr=0.5)
+    assert history.accuracy[-1] == 1.0
+    assert [1.0 if z > 0 else 0.0 for z in model.predict(X)] == y
+
+
+def test_micrograd_demo_reaches_full_training_accuracy():
+    X, y = nn.datasets.make_moons(100, noise=0.1, seed=1, signed=True)
+    model = nn.MLP(2, [16, 16, 1], seed=1)
+    history = nn.fit(
+        model, X, y, loss="hinge", l2=1e-4, epochs=100, lr=1.0, schedule=nn.linear_decay(100)
+    )
+    assert len(history) == 100
+    assert history.lr[0] == 1.0 and history.lr[-1] == 1.0 - 0.9 * 99 / 100
+    assert history.accuracy[-1] == 1.0
+    assert all((s > 0) == (t > 0) for s, t in zip(model.predict(X), y, strict=True))
+    assert history.loss[-1] < 0.1 * history.loss[0]
+
+
+def test_full_batch_fit_equals_hand_written_steps():
+    X, y = nn.datasets.make_moons(12, noise=0.2, seed=2, signed=True)
+    a, b = nn.MLP(2, [4, 1], seed=3), nn.MLP(2, [4, 1], seed=3)
+    nn.fit(a, X, y, loss="hinge", l2=1e-3, epochs=3, lr=0.3)
+    opt = nn.SGD(b, lr=0.3)
+    for _ in range(3):
+        loss = nn.hinge([b(x) for x in X], y) + nn.l2(b, 1e-3)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert a.state_dict() == b.state_dict()
+
+
+def test_mini_batches_shuffle_reproducibly_from_the_seed():
+    X, y = nn.datasets.make_moons(30, noise=0.1, seed=0)
+    runs = []
+    for seed in (5, 5, 6):
+        model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+        h = nn.fit(model, X, y, loss="bce_with_logits", epochs=4, batch_size=8, seed=seed)
+        runs.append((model.state_dict(), h.loss))
+    assert runs[0] == runs[1]
+    assert runs[0][0] != runs[2][0]
+    steps = []
+    model = nn.MLP(2, [4, 1], seed=0)
+    opt = nn.SGD(model, lr=0.1)
+    nn.fit(model, X, y, loss="bce_with_logits", epochs=2, batch_size=8, optimizer=opt)
+    steps.append(opt.steps)
+    assert steps == [2 * 4]  # ceil(30 / 8) = 4 batches per epoch
+
+
+def test_history_records_loss_accuracy_and_lr():
+    X, y = nn.datasets.xor()
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    seen = []
+    h = nn.fit(
+        model,
+        X,
+        y,
+        loss="bce_with_logits",
+        epochs=5,
+        lr=0.5,
+        schedule=nn.step_decay(2),
+        callback=lambda epoch, hist: seen.append((epoch, len(hist))),
+    )
+    assert seen == [(i, i) for i in range(1, 6)]
+    assert h.epochs == [1, 2, 3, 4, 5]
+    assert h.lr == [0.5, 0.5, 0.25, 0.25, 0.125]
+    assert all(a in (0.0, 0.25, 0.5, 0.75, 1.0) for a in h.accuracy)
+    assert repr(h).startswith("History(5 epochs, loss ")
+    assert "accuracy" in repr(h)
+    # An mse run measures no accuracy unless asked.
+    h2 = nn.fit(model, X, y, loss="mse", epochs=2)
+    assert h2.accuracy == [] and "accuracy" not in repr(h2)
+    h3 = nn.fit(model, X, y, loss="mse", epochs=2, accuracy=lambda out, t: round(out) == t)
+    assert len(h3.accuracy) == 2
+    assert repr(nn.History()) == "History(0 epochs)"
+
+
+def test_frozen_layer_stays_put_during_fit():
+    X, y = nn.datasets.xor()
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    model.layers[0].freeze()
+    first = model.layers[0].state_dict()
+    last = model.layers[1].state_dict()
+    nn.fit(model, X, y, loss="bce_with_logits", epochs=3)
+    assert model.layers[0].state_dict() == first
+    assert model.layers[1].state_dict() != last
+    model.unfreeze()
+
+
+def test_fit_restores_the_garbage_collector():
+    X, y = nn.datasets.xor()
+    assert gc.isenabled()
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=1)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=1)
+        assert not gc.isenabled()  # it was off before, so it stays off
+    finally:
+        gc.enable()
+
+
+def test_progress_is_off_when_output_is_not_a_terminal(capsys):
+    X, y = nn.datasets.xor()
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=3)  # pytest captures: not a tty
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_and_forced_off(monkeypatch):
+    X, y = nn.datasets.xor()
+    fake = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", fake)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss="bce_with_logits", epochs=3)
+    text = fake.getvalue()
+    assert "fit" in text and "3/3" in text and "loss=" in text and "acc=" in text
+    quiet = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=3, progress=False)
+    assert quiet.getvalue() == ""
+
+
+def test_progress_forced_on_without_a_terminal(monkeypatch):
+    X, y = nn.datasets.xor()
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=2, progress=True)
+    assert "2/2" in out.getvalue()
+
+
+def test_notebook_detection(monkeypatch):
+    from nn import train
+
+    class Shell:
+        config = {"IPKernelApp": {}}
+
+    class FakeIPython:
+        @staticmethod
+        def get_ipython():
+            return Shell()
+
+    assert not train._in_notebook()
+    monkeypatch.setitem(sys.modules, "IPython", FakeIPython)
+    assert train._in_notebook()
+    bar = train._progress_bar(3, None)  # auto: on in a notebook
+    assert bar is not None
+    bar.close()
+
+
+def test_history_plot_with_matplotlib(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = nn.datasets.xor()
+    h = nn.fit(nn.MLP(2, [3, 1], activation="tanh", seed=1), X, y, loss="bce_with_logits", epochs=4)
+    ax = h.plot()
+    assert list(ax.lines[0].get_ydata()) == h.loss
+    assert ax.get_xlabel() == "epoch"
+    ax.figure.savefig(tmp_path / "h.png")
+    plt.close(ax.figure)
+
+
+def test_history_plot_without_matplotlib_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    h = nn.History(loss=[1.0, 0.5])
+    with pytest.raises(ImportError, match=r"pip install matplotlib.*gradstep\[plot\]"):
+        h.plot()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"loss": "cross"}, ValueError, "fit: unknown loss 'cross'; use one of mse, hinge"),
+        ({"epochs": 0}, ValueError, "fit: epochs must be a positive int"),
+        ({"batch_size": 0}, ValueError, "fit: batch_size must be a positive int"),
+        ({"optimizer": "adam"}, TypeError, "fit: optimizer must be an nn.SGD"),
+        ({"accuracy": "yes"}, ValueError, "fit: accuracy must be 'auto', None or a function"),
+        ({"loss": "hinge"}, ValueError, r"hinge: target 0 is 0.0"),
+    ],
+)
+def test_fit_errors(kwargs, error, message):
+    X, y = nn.datasets.xor()
+    with pytest.raises(error, match=message):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, **kwargs)
+
+
+def test_fit_data_errors():
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="fit: X has 2 examples but y has 1 targets"):
+        nn.fit(model, [[0, 0], [1, 1]], [1.0])
+    with pytest.raises(ValueError, match="fit: X is empty"):
+        nn.fit(model, [], [])
