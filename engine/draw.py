@@ -491,22 +491,27 @@ def _local_derivatives(v: Value) -> list[str]:
     return [format_number(d) for d in local]
 
 
-_ORDER_MATTERS: dict[str, bool] = {}
+_ORDER_MATTERS: dict[tuple[str, str], bool] = {}
 
 
 def _operand_names(op: Op, n: int) -> tuple[str, ...] | None:
     """("a", "b") for binary ops whose result changes when the operands swap (−, ÷, ^).
 
-    Decided from the op's forward expression in the table, not from a list of names.
+    Decided from the op's forward expression, not from a list of names, so ops made
+    with ``define_op`` get the same treatment; when in doubt, the operands are named.
     """
     if op.arity != 2 or n != 2:
         return None
-    matters = _ORDER_MATTERS.get(op.name)
+    key = (op.name, op.forward)
+    matters = _ORDER_MATTERS.get(key)
     if matters is None:
         forward = compile(op.forward, f"<{op.name}>", "eval")
-        one = eval(forward, NAMESPACE, {"a": 2.0, "b": 3.0})  # noqa: S307 - the op table
-        two = eval(forward, NAMESPACE, {"a": 3.0, "b": 2.0})  # noqa: S307
-        matters = _ORDER_MATTERS[op.name] = one != two
+        try:
+            one = eval(forward, NAMESPACE, {"a": 2.0, "b": 3.0})  # noqa: S307 - the op table
+            two = eval(forward, NAMESPACE, {"a": 3.0, "b": 2.0})  # noqa: S307
+        except (ArithmeticError, ValueError, TypeError):
+            one, two = 0.0, 1.0
+        matters = _ORDER_MATTERS[key] = one != two
     return ("a", "b") if matters else None
 
 

@@ -164,17 +164,19 @@ def test_labels_are_escaped_for_html():
 # --- ops ------------------------------------------------------------------------------
 
 
+def op_with_operands(op_name: str, leaves: list[Value]) -> Value:
+    """Apply the table's op ``op_name`` (powc bound to exponent 3) to ``leaves``."""
+    op = OPS[op_name]
+    if op.param is not None:
+        op = op.bind(3)
+    count = len(leaves) if op.arity == -1 else op.arity
+    return engine.apply(op, *leaves[:count])
+
+
 def build(op_name: str) -> Value:
     """One node computed by the op ``op_name`` from labelled leaves in its domain."""
-    op = OPS[op_name]
-    a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    if op.arity == -1:
-        return engine.sum([a, b, Value(4.0, label="c")])
-    if op.param is not None:
-        return a**3
-    if op.arity == 2:
-        return getattr(a, op.method)(b)
-    return getattr(a, op.method)()
+    leaves = [Value(2.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")]
+    return op_with_operands(op_name, leaves)
 
 
 @pytest.mark.parametrize("op_name", sorted(OPS))
@@ -200,15 +202,7 @@ def numeric_partial(op_name: str, i: int, h: float = 1e-6) -> float:
     def f(shift: float) -> float:
         moved = list(data)
         moved[i] += shift
-        leaves = [Value(d) for d in moved]
-        op = OPS[op_name]
-        if op.arity == -1:
-            return engine.sum(leaves).data
-        if op.param is not None:
-            return (leaves[0] ** 3).data
-        if op.arity == 2:
-            return getattr(leaves[0], op.method)(leaves[1]).data
-        return getattr(leaves[0], op.method)().data
+        return op_with_operands(op_name, [Value(d) for d in moved]).data
 
     return (f(h) - f(-h)) / (2 * h)
 
@@ -234,9 +228,9 @@ def test_no_edge_labels_without_edge_derivatives():
 @pytest.mark.parametrize("op_name", [name for name, op in sorted(OPS.items()) if op.arity == 2])
 def test_operands_are_named_where_their_order_changes_the_result(op_name):
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    forward = getattr(a, OPS[op_name].method)
-    swapped = getattr(b, OPS[op_name].method)(a).data != forward(b).data
-    labels = [label for _, head, label in edges(draw_dot(forward(b))) if head.endswith("op")]
+    out = engine.apply(OPS[op_name], a, b)
+    swapped = engine.apply(OPS[op_name], b, a).data != out.data
+    labels = [label for _, head, label in edges(draw_dot(out)) if head.endswith("op")]
     assert labels == (["a", "b"] if swapped else [None, None])
 
 
@@ -426,3 +420,20 @@ def test_the_limit_counts_values():
     assert draw_dot(y, max_nodes=6).summary is None
     summary = draw_dot(y, max_nodes=5).summary
     assert summary.startswith("The graph of 'y' is too large to draw: 6 Values")
+
+
+def test_ops_made_with_define_op_are_drawn_from_their_definition():
+    define_op = getattr(engine, "define_op", None)
+    if define_op is None:
+        pytest.skip("engine.define_op is not available")
+    softplus = define_op("softplus", "_log(1.0 + _exp(a))", ["_sigmoid(a)"])
+    lopsided = define_op("lopsided", "a - 2.0 * b", ["1.0", "-2.0"], symbol="a−2b")
+    x, y = Value(0.5, label="x"), Value(1.5, label="y")
+    out = engine.apply(lopsided, engine.apply(softplus, x), y)
+    out.backward()
+    graph = draw_dot(out, edge_derivatives=True)
+    symbols = [plain_label(line) for i, line in node_lines(graph).items() if i.endswith("op")]
+    assert symbols == ["softplus", "a−2b"]
+    labels = [label for _, head, label in edges(graph) if head.endswith("op")]
+    sigmoid = 1 / (1 + math.exp(-0.5))
+    assert labels == [format_number(sigmoid), "a: 1", "b: -2"]
