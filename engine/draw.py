@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import os
+import reprlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -292,16 +293,15 @@ def _html_text(text: str) -> str:
 
 def _check_options(root: Any, rankdir: Any, max_nodes: Any) -> None:
     if not isinstance(root, Value):
-        several = isinstance(root, (list, tuple, set, dict))
-        hint = (
-            "; to draw several outputs, draw each one, or combine them first, "
-            "e.g. engine.sum(outputs)"
-            if several
-            else "; draw the result of a computation, e.g. draw_dot(loss)"
-        )
+        if isinstance(root, (list, tuple, set, dict)):
+            hint = "; to draw several outputs, draw each one, or combine them: engine.sum(outputs)"
+        elif isinstance(root, (int, float)):
+            hint = "; pass the Value itself, e.g. draw_dot(loss), not draw_dot(loss.data)"
+        else:
+            hint = "; draw the result of a computation, e.g. draw_dot(loss)"
         raise TypeError(
             f"draw_dot: expected a Value (the root of the graph to draw), "
-            f"got {type(root).__name__} ({root!r}){hint}"
+            f"got {type(root).__name__} ({reprlib.repr(root)}){hint}"
         )
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")

@@ -363,6 +363,11 @@ def test_draw_dot_of_a_non_value_is_a_type_error_saying_what_is_expected(bad):
         draw_dot(bad)
 
 
+def test_draw_dot_of_a_number_suggests_passing_the_value_not_its_data():
+    with pytest.raises(TypeError, match=r"got float \(3.0\); pass the Value itself"):
+        draw_dot(3.0)
+
+
 def test_draw_dot_of_a_list_suggests_drawing_each_or_summing():
     with pytest.raises(TypeError, match="engine.sum"):
         draw_dot([Value(1.0), Value(2.0)])
