@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import engine
 import nn
 
 N_POINTS = 100
@@ -82,7 +83,7 @@ def micrograd_step(seed: int = 1, pause_gc: bool = False) -> Callable[[], float]
         return step
 
     def paused_step() -> float:
-        with nn.gc_paused():
+        with engine.collector_paused():
             return step()
 
     return paused_step

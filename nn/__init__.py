@@ -18,7 +18,7 @@ from .losses import (
 )
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .optim import SGD, constant, linear_decay, step_decay
-from .train import History, fit, gc_paused, train_step
+from .train import History, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
@@ -37,7 +37,6 @@ __all__ = [
     "datasets",
     "fit",
     "freeze",
-    "gc_paused",
     "hinge",
     "is_frozen",
     "l2",

@@ -207,6 +207,11 @@ class Module:
         leaves a half-written model behind.
         """
         path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"{type(self).__name__}.save: the folder {str(path.parent)!r} does not exist; "
+                "create it first"
+            )
         document = {
             "format": FORMAT,
             "version": FORMAT_VERSION,

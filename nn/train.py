@@ -2,7 +2,8 @@
 
 One step (``train_step``) is: forward every example of the batch, the loss (plus an
 optional L2 penalty), zero the grads, backward, update. During a step Python's cyclic
-garbage collector is paused (``gc.disable()``, restored afterwards): a step allocates
+garbage collector is paused (``engine.collector_paused()``: ``gc.disable()``, then the
+previous state restored): a step allocates
 tens of thousands of Values, and each allocation burst triggers collector passes that
 rescan every live node. gradstep graphs contain no reference cycles (a node refers only
 to its operands), so those passes can never free anything; reference counting frees the
@@ -16,14 +17,13 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 
 from __future__ import annotations
 
-import gc
 import random
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import engine
 from engine import Value
 
 from . import losses as _losses
@@ -31,18 +31,6 @@ from .module import Module
 from .optim import SGD, Schedule
 
 LossFn = Callable[[list[Any], list[Any]], Value]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a block (see the module docstring for why)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -122,7 +110,7 @@ def train_step(
     The objective is ``loss(outputs, y)`` plus ``l2 * Σ p²`` over ``l2_params``
     (default: the optimizer's parameters) when ``l2`` is not 0.
     """
-    with gc_paused():
+    with engine.collector_paused():
         outputs = [model(x) for x in X]
         objective = loss(outputs, y)
         if l2:

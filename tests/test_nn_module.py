@@ -240,6 +240,11 @@ def test_missing_file_says_so(tmp_path, mlp):
     assert mlp.state_dict() == before
 
 
+def test_save_into_a_missing_folder_says_so(tmp_path, mlp):
+    with pytest.raises(FileNotFoundError, match="MLP.save: the folder .*nowhere.* does not exist"):
+        mlp.save(tmp_path / "nowhere" / "m.json")
+
+
 def test_mismatched_architecture_is_rejected_and_the_model_is_untouched(tmp_path, mlp):
     before = mlp.state_dict()
     other = nn.MLP(3, [4, 3, 1], activation="tanh", seed=1).save(tmp_path / "o.json")
