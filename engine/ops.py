@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # The namespace every generated function runs in. ``_record`` is flipped by
@@ -57,6 +57,7 @@ class Op:
     domain: str | None = None
     hint: str = ""
     branch: str | None = None
+    domain_error: type[Exception] = ValueError  # raised when ``domain`` fails
     param: str | None = None  # for op families such as pow with a number exponent
     value: float | None = None  # the bound parameter of an op family member
     # Filled in by _build: the generated functions.
@@ -79,17 +80,13 @@ class Op:
             # c = 0 and c = 1 have constant derivatives; writing them out keeps 0 ** -1 out.
             derivs = ("0.0",) if value == 0 else ("1.0",) if value == 1 else self.derivs
             op = _build(
-                Op(
-                    name=self.name,
+                replace(
+                    self,
                     symbol=sub(self.symbol, _short(value)),
-                    arity=self.arity,
                     forward=sub(self.forward, c),
                     derivs=tuple(sub(d, c) for d in derivs),
                     text=sub(self.text, _short(value)),
                     domain=sub(self.domain, c),
-                    hint=self.hint,
-                    branch=self.branch,
-                    param=self.param,
                     value=float(value),
                 )
             )
@@ -210,7 +207,8 @@ _TABLE = [
         method="__truediv__",
         reflected="__rtruediv__",
         domain="b != 0.0",
-        hint="the divisor must not be zero",
+        domain_error=ZeroDivisionError,
+        hint="division by zero: the divisor must not be zero",
     ),
     Op(
         "pow",

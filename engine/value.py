@@ -217,21 +217,35 @@ def _describe(operands: tuple[Value, ...]) -> str:
     return ", ".join(parts)
 
 
-def _op_error(op: Op, operands: tuple[Value, ...], out: float | None = None) -> Exception:
-    """The error for an op that cannot produce a finite real result here."""
+def _where(op: Op, operands: tuple[Value, ...]) -> str:
     title = op.name if op.value is None else f"{op.name} (exponent {op.value:g})"
-    where = f"{title} of {_describe(operands)}"
-    if out is None and op.name == "div":
-        return ZeroDivisionError(f"{where}: division by zero; {op.hint}")
-    if out is None and op.name != "exp" and op.domain is not None:
-        return ValueError(f"{where} is not a real number with a finite derivative; {op.hint}")
-    if any(v.data - v.data != 0.0 for v in operands):
-        return ValueError(
-            f"{where}: an operand is not finite (was .data set by hand?); gradstep Values "
-            "must stay finite"
-        )
-    hint = f"; {op.hint}" if op.hint and op.name == "exp" else ""
-    return OverflowError(f"{where}: the result overflows a float{hint}")
+    return f"{title} of {_describe(operands)}"
+
+
+def _domain_error(op: Op, operands: tuple[Value, ...]) -> Exception:
+    """The error for operands outside the op's domain (its ``domain`` condition)."""
+    if _has_non_finite(operands):
+        return _non_finite_error(op, operands)
+    return op.domain_error(f"{_where(op, operands)}: {op.hint}")
+
+
+def _op_error(op: Op, operands: tuple[Value, ...]) -> Exception:
+    """The error for a forward that raised or came out NaN or infinite."""
+    if _has_non_finite(operands):
+        return _non_finite_error(op, operands)
+    hint = f"; {op.hint}" if op.hint else ""
+    return OverflowError(f"{_where(op, operands)}: the result overflows a float{hint}")
+
+
+def _has_non_finite(operands: tuple[Value, ...]) -> bool:
+    return any(v.data - v.data != 0.0 for v in operands)
+
+
+def _non_finite_error(op: Op, operands: tuple[Value, ...]) -> ValueError:
+    return ValueError(
+        f"{_where(op, operands)}: an operand is not finite (was .data set by hand?); "
+        "gradstep Values must stay finite"
+    )
 
 
 def _node_source(op: Op, name: str, operands: list[str], parents: str) -> list[str]:
@@ -239,14 +253,14 @@ def _node_source(op: Op, name: str, operands: list[str], parents: str) -> list[s
     lines = []
     if op.domain is not None:
         lines.append(f"    if not ({op.domain}):")
-        lines.append(f"        raise _op_error({name}, ({parents}))")
+        lines.append(f"        raise _domain_error({name}, ({parents}))")
     lines += [
         "    try:",
         f"        out = {op.forward}",
         "    except (ArithmeticError, ValueError):",
         f"        raise _op_error({name}, ({parents})) from None",
         "    if out - out != 0.0:",
-        f"        raise _op_error({name}, ({parents}), out)",
+        f"        raise _op_error({name}, ({parents}))",
         "    v = _new(Value)",
         "    v.data = out",
         "    v.grad = 0.0",
@@ -302,7 +316,13 @@ def _generate(src: str, method: str) -> Any:
 
 def _install() -> None:
     """Attach the table's ops to Value as operators and methods."""
-    NAMESPACE.update(Value=Value, _new=Value.__new__, _operand=_operand, _op_error=_op_error)
+    NAMESPACE.update(
+        Value=Value,
+        _new=Value.__new__,
+        _operand=_operand,
+        _op_error=_op_error,
+        _domain_error=_domain_error,
+    )
     for op in OPS.values():
         name = f"_OP_{op.name}"
         NAMESPACE[name] = op
@@ -355,7 +375,7 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - mirrors the builtin on 
         return _constant(0.0, op)
     total = builtins.sum(p.data for p in parents)
     if total - total != 0.0:
-        raise _op_error(op, parents, total)
+        raise _op_error(op, parents)
     v = Value.__new__(Value)
     v.data = total
     v.grad = 0.0
