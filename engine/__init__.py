@@ -9,14 +9,17 @@ from .autodiff import (
     topological_order,
     zero_grad,
 )
+from .compile import CompiledGraph, GraphChangedError, compile
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .ops import OPS, Op, define_op
 from .tags import current_scope, mark, role_of, scope
 from .value import Value, apply, sum
 
 __all__ = [
+    "CompiledGraph",
     "GradcheckError",
     "GradcheckReport",
+    "GraphChangedError",
     "GraphvizNotFoundError",
     "OPS",
     "Op",
@@ -24,6 +27,7 @@ __all__ = [
     "apply",
     "backward",
     "collector_paused",
+    "compile",
     "current_scope",
     "define_op",
     "draw_dot",
