@@ -32,8 +32,11 @@ only the leaves' grads.
 Errors are eager's errors. The generated code checks each op's domain (division by
 zero, log of a non-positive number, ...) and that every value and every leaf gradient
 is finite; when a check fails or an op raises, ``run()`` replays the traced ops
-eagerly on the same leaves, which raises exactly the error eager mode raises. A graph
-changed after tracing (a node's parents or op replaced) raises ``GraphChangedError``.
+eagerly on the same leaves, which raises exactly the error eager mode raises. (When
+several ops fail at once, the one reported is the first in graph order, which need not
+be the first your code created.) A graph changed after tracing (a node's parents or op
+replaced) raises ``GraphChangedError`` from ``check()``, and from ``run()`` before any
+other error.
 """
 
 from __future__ import annotations
