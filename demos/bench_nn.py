@@ -10,7 +10,8 @@ gradstep's step is ``nn.train_step`` exactly as ``nn.fit`` runs it (cyclic colle
 paused: gradstep graphs have no cycles). micrograd runs as its demo does (collector on);
 ``micrograd_step(pause_gc=True)`` shows how much of its time is the collector.
 
-Run ``python -m demos.bench_nn`` for a small table (medians of a few steps each).
+Run ``python -m demos.bench_nn`` for a small table: medians of a few steps each, the
+engines taking turns step by step so that both see the same machine load.
 """
 
 from __future__ import annotations
@@ -101,33 +102,48 @@ def median_seconds(step: Callable[[], float], repeats: int, warmup: int = 1) -> 
     return statistics.median(times)
 
 
+def interleaved_medians(
+    steps: dict[str, Callable[[], float]], repeats: int, warmup: int = 1
+) -> dict[str, float]:
+    """Median seconds per step of each engine, timed in alternation.
+
+    On a shared machine the load changes from second to second; taking turns gives
+    every engine the same conditions, so the ratios are fairer than separate runs.
+    """
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for round_ in range(warmup + repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            if round_ >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="micrograd's demo step: gradstep vs micrograd")
-    parser.add_argument("--repeats", type=int, default=5, help="timed steps per engine")
+    parser.add_argument("--repeats", type=int, default=7, help="timed steps per engine")
     args = parser.parse_args(argv)
-    rows = [("gradstep nn.train_step", median_seconds(gradstep_step(), args.repeats * 4))]
+    steps = {"gradstep nn.train_step": gradstep_step()}
     try:
         import micrograd  # noqa: F401
     except ImportError:
         print("micrograd is not installed (pip install micrograd==0.1.0): gradstep only")
     else:
-        rows.append(("micrograd 0.1.0", median_seconds(micrograd_step(), args.repeats)))
-        rows.append(
-            (
-                "micrograd 0.1.0, collector paused",
-                median_seconds(micrograd_step(pause_gc=True), args.repeats),
-            )
-        )
-    peer = dict(rows).get("micrograd 0.1.0")
+        steps["micrograd 0.1.0"] = micrograd_step()
+        steps["micrograd 0.1.0, collector paused"] = micrograd_step(pause_gc=True)
+    seconds = interleaved_medians(steps, args.repeats)
+    peer = seconds.get("micrograd 0.1.0")
     print(
         f"micrograd demo step: MLP(2, {SIZES}), {N_POINTS} moons, hinge + {ALPHA:g} L2, "
-        f"forward + backward + SGD (Python {sys.version.split()[0]}, medians)"
+        f"forward + backward + SGD (Python {sys.version.split()[0]}, medians, engines "
+        "timed in turn)"
     )
-    width = max(len(name) for name, _ in rows)
+    width = max(len(name) for name in seconds)
     print(f"{'engine':<{width}}  {'ms/step':>8}  {'vs micrograd':>12}")
-    for name, seconds in rows:
-        ratio = f"{peer / seconds:.1f}x" if peer else "-"
-        print(f"{name:<{width}}  {seconds * 1e3:8.1f}  {ratio:>12}")
+    for name, t in seconds.items():
+        ratio = f"{peer / t:.1f}x" if peer else "-"
+        print(f"{name:<{width}}  {t * 1e3:8.1f}  {ratio:>12}")
 
 
 if __name__ == "__main__":

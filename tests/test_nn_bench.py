@@ -15,6 +15,12 @@ def test_gradstep_and_micrograd_steps_compute_the_same_losses():
         assert ours() == pytest.approx(theirs(), rel=1e-9)
 
 
+def test_median_seconds_times_each_call():
+    calls = []
+    assert bench_nn.median_seconds(lambda: calls.append(1), repeats=3, warmup=2) >= 0.0
+    assert len(calls) == 5
+
+
 def test_gradstep_step_lowers_the_loss():
     step = bench_nn.gradstep_step(seed=2)
     losses = [step() for _ in range(5)]
@@ -22,7 +28,13 @@ def test_gradstep_step_lowers_the_loss():
 
 
 def test_main_prints_a_table(capsys, monkeypatch):
-    monkeypatch.setattr(bench_nn, "median_seconds", lambda step, repeats, warmup=1: 0.5)
-    bench_nn.main(["--repeats", "1"])
+    calls = []
+    monkeypatch.setattr(bench_nn, "gradstep_step", lambda: lambda: calls.append("g"))
+    monkeypatch.setattr(
+        bench_nn, "micrograd_step", lambda pause_gc=False: lambda: calls.append("m")
+    )
+    bench_nn.main(["--repeats", "2"])
     out = capsys.readouterr().out
     assert "gradstep nn.train_step" in out and "ms/step" in out
+    if "micrograd 0.1.0" in out:  # the engines take turns, one step each per round
+        assert calls == ["g", "m", "m"] * 3
