@@ -51,6 +51,7 @@ def test_concert_neuron_from_the_article():
     # Exactly the threshold is not "surpassed".
     assert nn.Neuron.from_weights([6.0], threshold=6.0, activation="step")([1.0]).data == 0.0
     assert "w = [1, 4, 3], b = -6" in repr(concert)
+    assert "w = [" not in repr(nn.Neuron(9, seed=0))  # too many numbers to read: count only
 
 
 def test_party_neuron_from_the_article():
