@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from .ops import NAMESPACE
-from .value import Value
+from .value import Value, _check_number
 
 
 def _require_value(x: object, where: str) -> Value:
@@ -66,7 +66,7 @@ def topological_order(root: Value) -> tuple[list[Value], list[Value]]:
 
 def backward(root: Value, grad: float = 1.0) -> None:
     """Accumulate d(root)/d(node) * grad into ``.grad`` of every node under ``root``."""
-    seed = _seed(grad)
+    seed = _check_number(grad, "backward(grad=...)")
     with collector_paused():
         order, leaves = topological_order(root)
         _run_backward(root, seed, order)
@@ -106,12 +106,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _seed(grad: object) -> float:
-    from .value import _check_number
-
-    return _check_number(grad, "backward(grad=...)")
 
 
 def _check_finite(leaves: list[Value]) -> None:

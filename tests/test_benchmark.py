@@ -1,0 +1,43 @@
+"""The benchmark runs and prints its table (the figures themselves are not asserted:
+timing on a shared machine is noise; see README for measured medians)."""
+
+import subprocess
+import sys
+
+from demos import benchmark
+
+
+def test_quick_benchmark_prints_a_table_against_micrograd():
+    result = subprocess.run(
+        [sys.executable, "-m", "demos.benchmark", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("case") and "speed-up" in lines[1]
+    assert sum("micrograd 0.1.0" in line for line in lines) == 3
+    assert sum("collector paused" in line for line in lines) == 3
+    assert "recursion limit raised" in result.stdout
+
+
+def test_both_engines_build_the_same_graph_shape():
+    from micrograd.engine import Value as MicroValue
+
+    import engine
+
+    ours = benchmark.chain(engine.Value, 50)
+    theirs = benchmark.chain(MicroValue, 50)
+    assert benchmark.count_nodes(ours) == benchmark.count_nodes(theirs) == 4 * 50 + 1
+    assert ours.data == theirs.data
+
+
+def test_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "demos.benchmark", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "micrograd" in result.stdout
