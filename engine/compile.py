@@ -76,10 +76,14 @@ def _fail() -> None:
     raise _Replay
 
 
-def compile(root: Value, readable: bool | None = None) -> CompiledGraph:  # noqa: A001
+def compile(  # noqa: A001 - engine.compile, as torch.compile
+    root: Value, outputs: Iterable[Value] = (), readable: bool | None = None
+) -> CompiledGraph:
     """Trace the graph under ``root`` once; return a ``CompiledGraph`` that replays it.
 
-    ``readable`` (default: graphs of up to ``READABLE_MAX_OPS`` ops) writes the
+    ``outputs``: other Values of the graph (a model's predictions, say) whose
+    ``.data`` each run updates too; every other intermediate node keeps its traced
+    data. ``readable`` (default: graphs of up to ``READABLE_MAX_OPS`` ops) writes the
     source for people: a comment with the chain rule on every backward line and a
     variable for every gradient. Big graphs get source written to compile fast.
     See the module docstring for what a compiled graph can and cannot do.
@@ -90,23 +94,51 @@ def compile(root: Value, readable: bool | None = None) -> CompiledGraph:  # noqa
             f"{type(root).__name__} ({root!r:.60})"
         )
     order, leaves = topological_order(root)
+    outputs = _outputs(outputs, order, leaves)
     if readable is None:
         readable = len(order) <= READABLE_MAX_OPS
-    return CompiledGraph(root, order, leaves, bool(readable))
+    return CompiledGraph(root, order, leaves, outputs, bool(readable))
+
+
+def _outputs(outputs: Iterable[Value], order: list[Value], leaves: list[Value]) -> list[Value]:
+    if isinstance(outputs, Value):
+        outputs = [outputs]
+    try:
+        chosen = list(outputs)
+    except TypeError:
+        raise TypeError(
+            f"engine.compile: outputs must be a list of Values, got {type(outputs).__name__}"
+        ) from None
+    in_graph = {*order, *leaves}
+    for i, v in enumerate(chosen):
+        if not isinstance(v, Value):
+            raise TypeError(f"engine.compile: outputs[{i}] is {type(v).__name__}, not a Value")
+        if v not in in_graph:
+            raise ValueError(
+                f"engine.compile: outputs[{i}] ({_describe(v)}) is not a node of the graph "
+                "under root, so no run computes it; pass Values the root depends on"
+            )
+    return chosen
 
 
 class CompiledGraph:
     """A traced graph and the generated function that replays it (``engine.compile``)."""
 
     def __init__(
-        self, root: Value, order: list[Value], leaves: list[Value], readable: bool = True
+        self,
+        root: Value,
+        order: list[Value],
+        leaves: list[Value],
+        outputs: list[Value],
+        readable: bool = True,
     ) -> None:
         self._root = root
+        self._outputs = tuple(outputs)
         self._order = order
         self._ops = [node._op for node in order]
         self._parents = [node._parents for node in order]
         self._leaves = tuple(leaves)
-        self.source = _generate_source(root, order, leaves, readable)
+        self.source = _generate_source(root, order, leaves, outputs, readable)
         filename = _filename(root)
         self._function = _load(self.source, filename)
         weakref.finalize(self, linecache.cache.pop, filename, None)
@@ -120,6 +152,11 @@ class CompiledGraph:
     def leaves(self) -> tuple[Value, ...]:
         """The leaves ``run()`` reads ``.data`` from and accumulates ``.grad`` into."""
         return self._leaves
+
+    @property
+    def outputs(self) -> tuple[Value, ...]:
+        """The nodes besides the root whose ``.data`` each run updates."""
+        return self._outputs
 
     def __len__(self) -> int:
         """The number of ops (non-leaf nodes) in the traced graph."""
@@ -137,14 +174,14 @@ class CompiledGraph:
         """
         seed = grad if grad.__class__ is float and grad - grad == 0.0 else _seed(grad)
         try:
-            return self._function(self._leaves, seed, True)
+            return self._function(self._leaves, self._outputs, seed, True)
         except (_Replay, ArithmeticError, ValueError, TypeError):
             return self._replay(seed, backward=True)
 
     def forward(self) -> float:
         """The root's value from the leaves' current data; no gradients."""
         try:
-            return self._function(self._leaves, 1.0, False)
+            return self._function(self._leaves, self._outputs, 1.0, False)
         except (_Replay, ArithmeticError, ValueError, TypeError):
             return self._replay(1.0, backward=False)
 
@@ -203,6 +240,8 @@ class CompiledGraph:
         finally:
             NAMESPACE["_record"] = previous
         root = made[self._root]
+        for node in self._outputs:
+            node.data = made[node].data
         if backward:
             eager_backward(root, seed)
         return root.data
@@ -444,7 +483,7 @@ def _identifier(label: str) -> str:
 
 def _reserved() -> set[str]:
     """Names the generated code uses besides the values' own."""
-    names = set(NAMESPACE) | set(dir(builtins)) | {"leaves", "seed", "backward", "run"}
+    names = set(NAMESPACE) | set(dir(builtins)) | {"leaves", "outputs", "seed", "backward", "run"}
     return names | {"_total", "_fail"}
 
 
@@ -454,7 +493,9 @@ READABLE_MAX_OPS = 2000
 """Above this many ops, ``compile`` writes the source for speed rather than for reading."""
 
 
-def _generate_source(root: Value, order: list[Value], leaves: list[Value], readable: bool) -> str:
+def _generate_source(
+    root: Value, order: list[Value], leaves: list[Value], outputs: list[Value], readable: bool
+) -> str:
     """The straight-line Python for the forward and backward pass of the traced graph.
 
     ``readable`` adds the chain-rule comments and keeps every gradient in its own
@@ -471,7 +512,7 @@ def _generate_source(root: Value, order: list[Value], leaves: list[Value], reada
         name[node] = namer.name(node.label, node._op.name)
     r = name[root]
     lines = [
-        "def run(leaves, seed, backward):",
+        "def run(leaves, outputs, seed, backward):",
         f'    """Forward and backward pass of the graph of `{r}`: {len(order)} ops, '
         f"{len(leaves)} leaves.",
         "",
@@ -492,6 +533,10 @@ def _generate_source(root: Value, order: list[Value], leaves: list[Value], reada
         _forward_lines(node, name, readable, add)
     add("    # Every value must be finite, as in eager mode: a NaN or inf makes this sum so.")
     _finite_check([name[v] for v in (*leaves, *order)], add)
+    if outputs:
+        add("    # The outputs asked for keep their new data.")
+    for i, v in enumerate(outputs):
+        add(f"    outputs[{i}].data = {name[v]}")
     add(f"    if not backward:\n        return {r}")
     add(f"    # Backward: start from d({r})/d({r}) = seed.")
     grad = {leaf: f"grad_{name[leaf]}" for leaf in leaves}

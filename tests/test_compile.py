@@ -215,7 +215,7 @@ def test_a_compiled_object_reports_its_shape():
 def test_source_reads_like_the_math():
     o, _ = neuron()
     source = compile_graph(o).source
-    assert source.startswith("def run(leaves, seed, backward):")
+    assert source.startswith("def run(leaves, outputs, seed, backward):")
     for name in ("x1", "x2", "w1", "w2", "b"):
         assert f"    {name} = leaves[" in source
     assert "    n = " in source and "    o = _tanh(n)" in source
@@ -237,7 +237,7 @@ def test_source_is_the_code_that_runs():
     namespace = dict(engine.ops.NAMESPACE)
     namespace["_fail"] = lambda: None
     exec(compile(compiled.source, "<test>", "exec"), namespace)
-    assert namespace["run"](compiled.leaves, 1.0, False) == o.data
+    assert namespace["run"](compiled.leaves, (), 1.0, False) == o.data
 
 
 def test_labels_become_unique_identifiers():
@@ -398,3 +398,39 @@ def test_benchmark_steps_agree_with_eager_training():
         want = eager()
         assert compiled() == want
         assert math.isclose(floor(), want, rel_tol=1e-12)
+
+
+def test_outputs_get_their_new_data():
+    o, leaves = neuron()
+    n = o.parents[0]
+    compiled = compile_graph(o, outputs=[n])
+    assert compiled.outputs == (n,)
+    leaves[2].data = -1.0
+    compiled.run()
+    assert n.data == 2.0 * -1.0 + 0.0 * 1.0 + 6.8813735870195432
+    leaves[0].data = 1e200  # 1e200 * -1.0 + ... is finite: a false alarm would replay
+    leaves[1].data = 1e308
+    leaves[3].data = 10.0  # 1e308 * 10 overflows: the replay raises eager's error
+    with pytest.raises(OverflowError):
+        compiled.run()
+    leaves[1].data, leaves[3].data = 0.0, 1.0
+    compiled.forward()
+    assert n.data == 1e200 * -1.0 + 0.0 * 1.0 + 6.8813735870195432
+
+
+def test_a_false_alarm_replays_with_the_same_results():
+    """Finite values whose check-sum overflows take the eager replay, which succeeds."""
+    x = Value(1e308, "x")
+    y = x * 1.0
+    compiled = compile_graph(y - x * 0.5, outputs=[y])
+    x.data = 1.5e308
+    assert compiled.run() == 1.5e308 - 0.75e308
+    assert y.data == 1.5e308 and x.grad == 1.0 - 0.5
+
+
+def test_outputs_must_be_nodes_of_the_graph():
+    o, _ = neuron()
+    with pytest.raises(ValueError, match=r"outputs\[0\] \('w3'\) is not a node of the graph"):
+        compile_graph(o, outputs=[Value(1.0, "w3")])
+    with pytest.raises(TypeError, match=r"outputs\[1\] is float, not a Value"):
+        compile_graph(o, outputs=[o, 1.0])
