@@ -36,16 +36,15 @@ def topological_order(root: Value) -> tuple[list[Value], list[Value]]:
     collector run during the walk); a node is finished when its marker comes back.
     """
     _require_value(root, "topological_order")
-    order: list[Value] = []
-    leaves: list[Value] = []
     if not root._parents:
-        return order, [root]
+        return [], [root]
+    order: list[Value] = []
+    leaves: list[Value] = []  # with repeats; deduplicated once at the end, in C
     expanded = set()
     expand = expanded.add
-    leaf_seen = set()
     in_progress: list[Value] = []
     stack: list[Value | None] = [root]
-    pop, push = stack.pop, stack.append
+    pop, push, leaf = stack.pop, stack.append, leaves.append
     while stack:
         node = pop()
         if node is None:
@@ -58,10 +57,9 @@ def topological_order(root: Value) -> tuple[list[Value], list[Value]]:
                 if p._parents:
                     if p not in expanded:
                         push(p)
-                elif p not in leaf_seen:
-                    leaf_seen.add(p)
-                    leaves.append(p)
-    return order, leaves
+                else:
+                    leaf(p)
+    return order, list(dict.fromkeys(leaves))
 
 
 def backward(root: Value, grad: float = 1.0) -> None:
