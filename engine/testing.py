@@ -23,7 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as error:  # hypothesis is a test dependency, not a runtime one
+    raise ImportError(
+        "engine.testing needs hypothesis: `pip install hypothesis` (it is in gradstep's "
+        "test dependency group: `uv run --group test ...`)"
+    ) from error
 
 from .ops import NAMESPACE, OPS, Op
 from .value import Value, apply
