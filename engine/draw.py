@@ -24,7 +24,8 @@ import html
 import os
 import reprlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
+    "Overlay",
     "ValueGraph",
     "draw_dot",
     "format_number",
@@ -65,6 +67,31 @@ BACKWARD = "#b45309"  # grads and local derivatives
 INK = "#1f2937"
 EDGE = "#64748b"
 FONT = "Helvetica"
+HIGHLIGHT = "#e11d48"  # the node a backprop step is at, its op and its arrows
+UPDATED = "#fecdd3"  # behind a grad a backprop step has just added to
+NUMBER_WIDTH = 42  # minimum width (points) of the number column, so columns line up
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Changes to one drawing, for callers that draw moments of a computation.
+
+    The stepper (``engine.stepper``) draws each backprop step through this instead
+    of copying ``draw_dot``. ``names``: the name shown for a Value instead of its
+    label (generated names for unlabelled Values). ``grads``: the text shown in a
+    Value's grad row instead of its number (``"?"`` for a grad not computed yet).
+    ``current``: the Value drawn highlighted with its op and the arrows into and out
+    of the op (SVG classes ``current``, ``current-op``, ``current-edge``).
+    ``updated``: Values whose grad row is marked (SVG class ``updated``).
+    ``number_width``: the minimum width in points of the number column; drawings whose
+    numbers differ keep one layout when it fits the widest of them.
+    """
+
+    names: Mapping[Value, str] = field(default_factory=dict)
+    grads: Mapping[Value, str] = field(default_factory=dict)
+    current: Value | None = None
+    updated: frozenset[Value] = frozenset()
+    number_width: int = NUMBER_WIDTH
 
 
 class GraphTooLargeError(ValueError):
@@ -164,6 +191,7 @@ def draw_dot(
     edge_derivatives: bool = False,
     clusters: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    overlay: Overlay | None = None,
 ) -> ValueGraph:
     """The computation graph under ``root`` as a ``graphviz.Digraph``.
 
@@ -174,6 +202,7 @@ def draw_dot(
     nn does for each neuron and layer) inside a box per scope.
     ``max_nodes``: above this many Values the result is a one-box summary instead of
     the graph (``None`` for no limit); raise it to draw big graphs anyway.
+    ``overlay``: names, grad texts and a highlighted node for this drawing (``Overlay``).
 
     ``.source`` is the DOT text and needs no Graphviz program; displaying the result in
     Jupyter, ``.pipe()`` and ``.render()`` run one (see ``engine.dot_exe``).
@@ -188,12 +217,14 @@ def draw_dot(
     boxes = _ScopeBoxes(graph, enabled=clusters)
     for v in values:
         name = _short_label(v) if clusters else v.label
+        if overlay is not None:
+            name = overlay.names.get(v, name)
         box = boxes.graph_for(v.scope)
-        _add_value(box, v, ids[v], name, _role(v, root), show_data, show_grad)
+        _add_value(box, v, ids[v], name, _role(v, root), show_data, show_grad, overlay)
     boxes.close()
     for v in values:
         if v._parents:
-            _add_op_edges(graph, v, ids, edge_derivatives)
+            _add_op_edges(graph, v, ids, edge_derivatives, overlay)
     if edge_derivatives:
         graph.attr(
             label="numbers on arrows: the local derivative ∂out/∂in of the op they enter",
@@ -395,6 +426,7 @@ def _add_value(
     role: str,
     show_data: bool,
     show_grad: bool,
+    overlay: Overlay | None = None,
 ) -> None:
     if role == "constant":
         graph.node(
@@ -410,9 +442,15 @@ def _add_value(
             margin="0.06,0.03",
         )
         return
-    graph.node(node_id, label=_table(name, v, role, show_data, show_grad), shape="plain")
+    current = overlay is not None and overlay.current is v
+    updated = overlay is not None and v in overlay.updated
+    classes = " ".join(c for c, on in (("current", current), ("updated", updated)) if on)
+    marks = {"class": classes} if classes else {}
+    label = _table(name, v, role, show_data, show_grad, overlay)
+    graph.node(node_id, label=label, shape="plain", **marks)
     if v._parents:
         op_node = _op_label(v._op)
+        marks = {"class": "current-op", "color": HIGHLIGHT, "penwidth": "2"} if current else {}
         graph.node(
             f"{node_id}op",
             label=op_node,
@@ -424,6 +462,7 @@ def _add_value(
             style="filled",
             fillcolor="#f8fafc",
             ordering="in",  # operands top to bottom in order, where the layout allows
+            **marks,
         )
 
 
@@ -431,41 +470,70 @@ def _op_label(op: Op) -> str:
     return _escape(op.symbol)
 
 
-def _table(name: str, v: Value, role: str, show_data: bool, show_grad: bool) -> str:
+def _table(
+    name: str,
+    v: Value,
+    role: str,
+    show_data: bool,
+    show_grad: bool,
+    overlay: Overlay | None = None,
+) -> str:
     """An HTML-like label: the Value's name over its data and grad rows."""
+    width = NUMBER_WIDTH if overlay is None else overlay.number_width
+    current = overlay is not None and overlay.current is v
     rows = []
     if name:
-        rows.append(f'<tr><td colspan="2"><b>{html.escape(name)}</b></td></tr>')
+        shade = f' bgcolor="{UPDATED}"' if current else ""
+        rows.append(f'<tr><td colspan="2"{shade}><b>{html.escape(name)}</b></td></tr>')
     numbers = []
     if show_data:
-        numbers.append(_row("data", format_number(v.data)))
+        numbers.append(_row("data", format_number(v.data), width=width))
     if show_grad:
-        numbers.append(_row("grad", format_number(v.grad), BACKWARD))
+        text = overlay.grads.get(v) if overlay is not None else None
+        shade = UPDATED if overlay is not None and v in overlay.updated else None
+        grad = format_number(v.grad) if text is None else text
+        numbers.append(_row("grad", grad, BACKWARD, width=width, shade=shade))
     if rows and numbers:
         rows.append("<hr/>")
     rows += numbers
     if not rows:  # nothing asked for: keep a small empty box so the arrows still meet
         rows.append('<tr><td width="20"> </td></tr>')
+    border = f' color="{HIGHLIGHT}"' if current else ""
     return (
         f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" '
-        f'bgcolor="{FILL[role]}">{"".join(rows)}</table>>'
+        f'bgcolor="{FILL[role]}"{border}>{"".join(rows)}</table>>'
     )
 
 
-def _row(name: str, number: str, color: str | None = None) -> str:
+def _row(
+    name: str,
+    number: str,
+    color: str | None = None,
+    *,
+    width: int = NUMBER_WIDTH,
+    shade: str | None = None,
+) -> str:
     """One ``name  number`` row; numbers get a minimum width so columns line up."""
     ink = f' color="{color}"' if color else ""
-    value = f"<font{ink}>{number}</font>" if color else number
+    value = f"<font{ink}>{html.escape(number)}</font>" if color else html.escape(number)
+    background = f' bgcolor="{shade}"' if shade else ""
     return (
         f'<tr><td align="left" width="30"><font point-size="10"{ink}>{name}</font></td>'
-        f'<td align="right" width="42">{value}</td></tr>'
+        f'<td align="right" width="{width}"{background}>{value}</td></tr>'
     )
 
 
 def _add_op_edges(
-    graph: graphviz.Digraph, v: Value, ids: dict[Value, str], edge_derivatives: bool
+    graph: graphviz.Digraph,
+    v: Value,
+    ids: dict[Value, str],
+    edge_derivatives: bool,
+    overlay: Overlay | None = None,
 ) -> None:
     op_id = f"{ids[v]}op"
+    marks = {}
+    if overlay is not None and overlay.current is v:
+        marks = {"class": "current-edge", "color": HIGHLIGHT, "penwidth": "2"}
     locals_ = _local_derivatives(v) if edge_derivatives else None
     names = _operand_names(v._op, len(v._parents))
     for i, p in enumerate(v._parents):
@@ -474,10 +542,10 @@ def _add_op_edges(
             parts.append(locals_[i])
         if parts:
             color = BACKWARD if locals_ is not None else EDGE
-            graph.edge(ids[p], op_id, label=": ".join(parts), fontcolor=color)
+            graph.edge(ids[p], op_id, label=": ".join(parts), fontcolor=color, **marks)
         else:
-            graph.edge(ids[p], op_id)
-    graph.edge(op_id, ids[v])
+            graph.edge(ids[p], op_id, **marks)
+    graph.edge(op_id, ids[v], **marks)
 
 
 def _local_derivatives(v: Value) -> list[str]:
