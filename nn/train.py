@@ -126,6 +126,40 @@ def train_step(
     return value, numbers
 
 
+def _compiled_step(
+    model: Callable[[Any], Any],
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: LossFn,
+    optimizer: SGD,
+    l2: float,
+    l2_params: Sequence[Value] | None,
+) -> Callable[[], tuple[float, list[Any]]]:
+    """``train_step`` on this batch, traced once by ``engine.compile`` and replayed per call.
+
+    Same numbers as ``train_step``: the replay runs the traced ops on the parameters'
+    current data, so it needs a model and loss that build the same graph every step.
+    """
+    with engine.collector_paused():
+        outputs = [model(x) for x in X]
+        objective = loss(outputs, y)
+        if l2:
+            objective = objective + _losses.l2(
+                optimizer.params if l2_params is None else l2_params, l2
+            )
+        flat = [v for o in outputs for v in ([o] if isinstance(o, Value) else o)]
+        compiled = engine.compile(objective, outputs=flat)
+
+    def step() -> tuple[float, list[Any]]:
+        optimizer.zero_grad()
+        value = compiled.run()
+        optimizer.step()
+        numbers = [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
+        return value, numbers
+
+    return step
+
+
 def _progress_bar(total: int, progress: bool | None) -> Any:
     if progress is None:
         progress = _in_notebook() or _is_terminal()
@@ -186,6 +220,7 @@ def fit(
     accuracy: str | Callable[[Any, Any], bool] | None = "auto",
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
+    compile: bool = False,  # noqa: A002 - the name users know from torch.compile
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
@@ -203,6 +238,11 @@ def fit(
       cross-entropies); a function ``(output, target) -> bool`` measures your own;
       ``None`` turns it off.
     * ``callback(epoch, history)`` runs after every epoch (epoch counts from 1).
+    * ``compile=True``: trace each batch's step once (``engine.compile``) and replay
+      it, with the same results, many times faster. The step must build the same
+      graph every time: the same batches every epoch (full batch, or ``shuffle=False``)
+      and no Python branch on ``.data`` in the model or loss (``bce_with_logits``
+      branches on each score's sign, so it is refused).
     """
     loss_fn = _resolve_loss(loss)
     epochs = _positive_int(epochs, "epochs")
@@ -218,6 +258,18 @@ def fit(
     elif not isinstance(optimizer, SGD):
         raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
     correct = _accuracy_rule(accuracy, loss_fn)
+    if compile and shuffle and size < n:
+        raise ValueError(
+            "fit: compile=True replays each batch's traced graph, so the batches must be the "
+            "same every epoch: use batch_size=None (full batch) or shuffle=False"
+        )
+    if compile and loss_fn is _losses.binary_cross_entropy_with_logits:
+        raise ValueError(
+            "fit: compile=True cannot trace bce_with_logits: it picks a formula per example "
+            "from the sign of the score, which a traced graph would freeze. Use loss='bce' "
+            "with a sigmoid output, or compile=False"
+        )
+    steps: dict[tuple[int, ...], Callable[[], tuple[float, list[Any]]]] = {}
     params = model.parameters()
     rng = random.Random(seed)
     order = list(range(n))
@@ -235,7 +287,13 @@ def fit(
                 bx = [X[i] for i in idx]
                 by = [y[i] for i in idx]
                 lr_used = optimizer.current_lr
-                value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
+                if compile:
+                    key = tuple(idx)
+                    if key not in steps:
+                        steps[key] = _compiled_step(model, bx, by, loss_fn, optimizer, l2, params)
+                    value, outs = steps[key]()
+                else:
+                    value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
                 total_loss += value * len(idx)
                 if correct is not None:
                     hits += sum(1 for o, t in zip(outs, by, strict=True) if correct(o, t))

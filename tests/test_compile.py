@@ -434,3 +434,65 @@ def test_outputs_must_be_nodes_of_the_graph():
         compile_graph(o, outputs=[Value(1.0, "w3")])
     with pytest.raises(TypeError, match=r"outputs\[1\] is float, not a Value"):
         compile_graph(o, outputs=[o, 1.0])
+
+
+# --- nn.fit(compile=True) ------------------------------------------------------------------
+
+
+def fit_both(make_model, X, y, **kwargs):
+    """(eager history, eager params, compiled history, compiled params) from equal models."""
+    import nn
+
+    results = []
+    for compiled in (False, True):
+        model = make_model()
+        history = nn.fit(model, X, y, progress=False, compile=compiled, **kwargs)
+        results += [history, [p.data for p in model.parameters()]]
+    return results
+
+
+def test_fit_compiled_trains_exactly_as_eager():
+    import nn
+
+    X, y = nn.datasets.make_moons(30, 0.1, seed=2, signed=True)
+    eager_h, eager_p, comp_h, comp_p = fit_both(
+        lambda: nn.MLP(2, [8, 8, 1], seed=3), X, y, loss="hinge", l2=1e-4, epochs=12, lr=0.5
+    )
+    assert comp_h.loss == eager_h.loss and comp_h.accuracy == eager_h.accuracy
+    assert comp_p == eager_p
+
+
+def test_fit_compiled_mini_batches_and_list_outputs():
+    import nn
+
+    rng = random.Random(4)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(10)]
+    y = [[a * b, a - b] for a, b in X]
+
+    def close_enough(out, target):
+        return all(abs(o - t) < 0.3 for o, t in zip(out, target, strict=True))
+
+    eager_h, eager_p, comp_h, comp_p = fit_both(
+        lambda: nn.MLP(2, [4, 2], activation="tanh", seed=5),
+        X,
+        y,
+        loss="mse",
+        batch_size=3,  # the last batch has one example: a graph of its own
+        shuffle=False,
+        epochs=6,
+        accuracy=close_enough,
+    )
+    assert comp_h.loss == eager_h.loss and comp_h.accuracy == eager_h.accuracy
+    assert comp_p == eager_p
+
+
+def test_fit_compile_refuses_graphs_that_change():
+    import nn
+
+    X, y = nn.datasets.make_moons(8, 0.1, seed=2, signed=True)
+    model = nn.MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match="compile=True .* batch_size=None .* shuffle=False"):
+        nn.fit(model, X, y, loss="hinge", batch_size=4, compile=True, progress=False)
+    labels = [(t + 1) / 2 for t in y]
+    with pytest.raises(ValueError, match="cannot trace bce_with_logits"):
+        nn.fit(model, X, labels, loss="bce_with_logits", compile=True, progress=False)
