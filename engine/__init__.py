@@ -25,12 +25,15 @@ __all__ = [
     "Op",
     "Value",
     "apply",
+    "backprop_steps",
+    "backprop_table",
     "backward",
     "collector_paused",
     "compile",
     "current_scope",
     "define_op",
     "draw_dot",
+    "export_backprop_html",
     "gradcheck",
     "is_grad_enabled",
     "mark",
@@ -45,6 +48,7 @@ __all__ = [
 ]
 
 _DRAWING = ("GraphvizNotFoundError", "draw_dot", "render")
+_STEPPER = ("backprop_steps", "backprop_table")
 
 
 def __getattr__(name: str) -> object:
@@ -53,4 +57,12 @@ def __getattr__(name: str) -> object:
         from . import draw
 
         return getattr(draw, name)
+    if name in _STEPPER:
+        from . import stepper
+
+        return getattr(stepper, name)
+    if name == "export_backprop_html":
+        from .stepper_html import export_backprop_html
+
+        return export_backprop_html
     raise AttributeError(f"module 'engine' has no attribute {name!r}")

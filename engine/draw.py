@@ -483,8 +483,10 @@ def _table(
     current = overlay is not None and overlay.current is v
     rows = []
     if name:
-        shade = f' bgcolor="{UPDATED}"' if current else ""
-        rows.append(f'<tr><td colspan="2"{shade}><b>{html.escape(name)}</b></td></tr>')
+        text = f"<b>{html.escape(name)}</b>"
+        if current:
+            text = f'<font color="{HIGHLIGHT}">{text}</font>'
+        rows.append(f'<tr><td colspan="2">{text}</td></tr>')
     numbers = []
     if show_data:
         numbers.append(_row("data", format_number(v.data), width=width))

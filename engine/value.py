@@ -26,9 +26,12 @@ from __future__ import annotations
 import builtins
 import numbers
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ops import NAMESPACE, OPS, Op
+
+if TYPE_CHECKING:
+    from .stepper import BackpropSteps
 
 
 class Value:
@@ -71,6 +74,12 @@ class Value:
         from .autodiff import backward
 
         backward(self, grad)
+
+    def backward_steps(self, grad: float = 1.0) -> BackpropSteps:
+        """Backward one chain-rule step at a time; see ``engine.backprop_steps``."""
+        from .stepper import backprop_steps
+
+        return backprop_steps(self, grad)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on every node of this Value's graph."""

@@ -1,0 +1,578 @@
+"""Backprop one chain-rule application at a time: step records, a trace table, frames.
+
+``backprop_steps(root)`` runs exactly the pass ``backward(root)`` runs (same order,
+same arithmetic, same reset and seed), but stops after every node and hands back a
+``BackpropStep`` saying what happened there: the upstream gradient dL/d(node), and
+for each operand the local derivative from the op table, the contribution
+upstream × local and the operand's grad before and after. Its text is the chain rule
+written out with the graph's own names::
+
+    dL/dw1 += dL/dn * dn/dw1 = 0.5 * 2 = 1
+
+In Jupyter a step displays as the graph at that moment: the node being processed and
+its arrows highlighted, grads not reached yet shown as ``?``, grads still collecting
+contributions as ``0.5+…``. ``backprop_table`` lists every step as one row;
+``engine.stepper_html.export_backprop_html`` writes all frames into one HTML page.
+
+Unlabelled Values get generated names so every line can be read against the picture:
+the root is ``L``, other results ``n1, n2, …`` and unlabelled inputs ``x1, x2, …``
+(numbered operands first; names a label already uses are skipped). Constants, the
+numbers written into an op such as the 2 in ``x * 2``, are named by their value; their
+grads are computed (backward computes them too) but left out of the text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .autodiff import _check_finite, topological_order
+from .draw import (
+    DEFAULT_MAX_NODES,
+    Overlay,
+    ValueGraph,
+    _reading_order,
+    _role,
+    draw_dot,
+    format_number,
+)
+from .ops import Op
+from .value import Value, _check_number
+
+__all__ = [
+    "BackpropStep",
+    "BackpropSteps",
+    "BackpropTable",
+    "ParentUpdate",
+    "backprop_steps",
+    "backprop_table",
+]
+
+PENDING = "?"  # the grad text of a Value backward has not reached yet
+PARTIAL = "+…"  # appended to a grad that still waits for contributions
+
+
+@dataclass(frozen=True, eq=False)
+class ParentUpdate:
+    """What one step added to one operand's grad: ``contribution = upstream * local``."""
+
+    parent: Value
+    name: str
+    position: int  # which operand of the op: 0 for a, 1 for b, i for the i-th term of a sum
+    local: float  # d(node)/d(parent), from the op table's ``local`` function
+    contribution: float  # what was added to parent.grad
+    before: float  # parent.grad before this step
+    after: float  # parent.grad after this step
+    constant: bool  # a number written into the op (the 2 in x * 2): left out of the text
+
+
+@dataclass(frozen=True, eq=False)
+class BackpropStep:
+    """One node of backward: the chain rule applied to each of its operands.
+
+    ``index`` counts from 1 to ``total``. ``upstream`` is dL/d(node), final by the
+    time backward reaches the node. ``text`` is the step as chain-rule lines; in
+    Jupyter the step shows as the graph at that moment (see ``frame``).
+    """
+
+    index: int
+    total: int
+    node: Value
+    name: str
+    op: Op
+    upstream: float
+    updates: tuple[ParentUpdate, ...]
+    _trace: _Trace = field(repr=False)
+
+    @property
+    def root_name(self) -> str:
+        """The name of the Value backward started from (``L`` when it has no label)."""
+        return self._trace.root_name
+
+    @property
+    def formula(self) -> str:
+        """How the node was computed, with names: ``n = x1w1 + b``."""
+        names = [u.name for u in self.updates]
+        return f"{_wrap(self.name)} = {_forward_text(self.op, names)}"
+
+    @property
+    def lines(self) -> list[str]:
+        """One chain-rule line per operand (constants left out): what was added, and why.
+
+        ``dL/dw1 += dL/dn * dn/dw1 = 0.5 * 2 = 1``; when the operand already had a grad
+        the line ends with the running sum: ``, so dL/dx = 0.5 + 1 = 1.5``.
+        """
+        return [self._line(u) for u in _shown(self)]
+
+    @property
+    def text(self) -> str:
+        """The chain-rule lines of this step, one per line."""
+        return "\n".join(self.lines)
+
+    @property
+    def local_lines(self) -> list[str]:
+        """Where each local derivative comes from, read from the op table's text.
+
+        ``do/dn = 1 - tanh(n)² = 1 - o² = 0.5``: the formula with the graph's names,
+        then its value.
+        """
+        return [self._local_line(u) for u in _shown(self)]
+
+    @property
+    def headline(self) -> str:
+        """``step 2 of 6: n = x1w1 + b``."""
+        return f"step {self.index} of {self.total}: {self.formula}"
+
+    def frame(self, **options: Any) -> ValueGraph:
+        """The graph after this step: this node highlighted, grads final, partial or ``?``.
+
+        ``options`` are ``draw_dot``'s (``rankdir``, ``edge_derivatives``, ...).
+        """
+        return self._trace.frame(self.index, **options)
+
+    def _line(self, u: ParentUpdate) -> str:
+        root, node, parent = self.root_name, _wrap(self.name), _wrap(u.name)
+        line = (
+            f"d{root}/d{parent} += d{root}/d{node} * d{node}/d{parent} = "
+            f"{format_number(self.upstream)} * {_factor(u.local)} = "
+            f"{format_number(u.contribution)}"
+        )
+        if u.before != 0.0:
+            line += (
+                f", so d{root}/d{parent} = {format_number(u.before)} + "
+                f"{_factor(u.contribution)} = {format_number(u.after)}"
+            )
+        return line
+
+    def _local_line(self, u: ParentUpdate) -> str:
+        node, parent = _wrap(self.name), _wrap(u.name)
+        names = [v.name for v in self.updates]
+        forms = _derivative_text(self.op, u.position, names, self.name)
+        value = format_number(u.local)
+        if not forms or forms[-1] != value:
+            forms.append(value)
+        return " = ".join([f"d{node}/d{parent}", *forms])
+
+    def __str__(self) -> str:
+        return "\n".join([self.headline, *("  " + line for line in self.lines)])
+
+    def __repr__(self) -> str:
+        return f"<BackpropStep {self.index}/{self.total} {self.formula}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the headline, the chain-rule lines and the graph of this moment."""
+        return self._trace.frame_html(self.index)
+
+
+class BackpropSteps(Iterator[BackpropStep]):
+    """The iterator ``backprop_steps`` returns; ``total`` is the number of steps."""
+
+    def __init__(self, root: Value, grad: float = 1.0) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(
+                "backprop_steps: expected a Value (the result to backpropagate from, e.g. "
+                f"the loss), got {type(root).__name__} ({root!r:.60})"
+            )
+        seed = _check_number(grad, "backprop_steps(grad=...)")
+        order, leaves = topological_order(root)
+        self._order = order
+        self._leaves = leaves
+        self._done = 0
+        self._finished = False
+        # The same start as autodiff.backward: results reset, the root seeded, leaves kept.
+        for node in order:
+            node.grad = 0.0
+        root.grad += seed
+        self._trace = _Trace(root, order, leaves)
+
+    @property
+    def total(self) -> int:
+        """How many steps the pass has: one per Value an op computed."""
+        return len(self._order)
+
+    @property
+    def names(self) -> dict[Value, str]:
+        """The name every Value goes by in the steps' text and frames."""
+        return dict(self._trace.names)
+
+    @property
+    def steps(self) -> list[BackpropStep]:
+        """The steps taken so far."""
+        return list(self._trace.steps)
+
+    def __iter__(self) -> BackpropSteps:
+        return self
+
+    def __next__(self) -> BackpropStep:
+        if self._done == len(self._order):
+            if not self._finished:
+                self._finished = True
+                _check_finite(self._leaves)
+            raise StopIteration
+        node = self._order[len(self._order) - 1 - self._done]
+        self._done += 1
+        step = self._trace.take_step(node, self._done)
+        return step
+
+    def frame(self, index: int = 0, **options: Any) -> ValueGraph:
+        """The graph after step ``index`` (0: before the first step, the root seeded)."""
+        return self._trace.frame(index, **options)
+
+    def __repr__(self) -> str:
+        return f"<BackpropSteps {self._done} of {self.total} done, from {self._trace.root_name}>"
+
+
+def backprop_steps(root: Value, grad: float = 1.0) -> BackpropSteps:
+    """Backward from ``root`` one node at a time; each ``next()`` performs one step.
+
+    Creating the iterator starts the pass exactly as ``backward`` does: the grads of
+    the Values ops computed are reset to 0, ``root.grad`` gets ``grad`` added, and the
+    leaves' grads are kept (they accumulate, as in PyTorch). Each step then applies
+    the chain rule at one node, in the order ``backward`` uses, with the same float
+    arithmetic, so after the last step every ``.grad`` equals what ``backward`` gives::
+
+        for step in backprop_steps(loss):
+            print(step)
+    """
+    return BackpropSteps(root, grad)
+
+
+# ----------------------------------------------------------------------------------
+# The shared record of one pass: names, uses, the steps so far, and the frames.
+
+
+class _Trace:
+    """What the steps of one pass share: names, how often each Value is used, the steps."""
+
+    def __init__(self, root: Value, order: list[Value], leaves: list[Value]) -> None:
+        self.root = root
+        self.total = len(order)
+        self.root_grad = root.grad
+        self.names = _names(root)
+        self.root_name = _wrap(self.names[root])
+        self.constants = {v for v in leaves if _role(v, root) == "constant"}
+        self.uses: dict[Value, int] = {}
+        for node in order:
+            for p in node._parents:
+                self.uses[p] = self.uses.get(p, 0) + 1
+        self.steps: list[BackpropStep] = []
+
+    def take_step(self, node: Value, index: int) -> BackpropStep:
+        """Apply the chain rule at ``node``: what ``op.backward(node, node.grad)`` does."""
+        op = node._op
+        upstream = node.grad
+        parents = node._parents
+        data = [p.data for p in parents]
+        try:
+            local = op.local(node.data, data) if op.arity == -1 else op.local(node.data, *data)
+        except (ArithmeticError, ValueError) as error:
+            raise OverflowError(
+                f"backprop_steps: step {index}, through {op.name} (data {node.data!r}): its "
+                f"local derivative is not a finite float ({error}). The grads of this graph "
+                "are not usable; call zero_grad() and scale the inputs."
+            ) from None
+        updates = []
+        for position, (p, d) in enumerate(zip(parents, local, strict=True)):
+            before = p.grad
+            contribution = upstream * d
+            p.grad = before + contribution  # the kernel's ``p.grad += g * (d)``
+            updates.append(
+                ParentUpdate(
+                    p, self.names[p], position, d, contribution, before, p.grad, p in self.constants
+                )
+            )
+        step = BackpropStep(
+            index, self.total, node, self.names[node], op, upstream, tuple(updates), self
+        )
+        self.steps.append(step)
+        return step
+
+    def overlay(self, index: int) -> Overlay:
+        """The drawing's changes after step ``index``: grads final, partial or ``?``."""
+        if not 0 <= index <= len(self.steps):
+            raise IndexError(
+                f"frame: step {index} does not exist yet; steps taken: {len(self.steps)} "
+                f"of {self.total} (0 is the start, before the first step)"
+            )
+        received: dict[Value, tuple[int, float]] = {}
+        for step in self.steps[:index]:
+            for u in step.updates:
+                count, _ = received.get(u.parent, (0, 0.0))
+                received[u.parent] = (count + 1, u.after)
+        grads = {self.root: format_number(self.root_grad)}
+        for v in self.names:
+            if v is self.root:
+                continue
+            count, after = received.get(v, (0, 0.0))
+            if count == 0:
+                grads[v] = PENDING
+            else:
+                partial = count < self.uses.get(v, 0)
+                grads[v] = format_number(after) + (PARTIAL if partial else "")
+        current = self.steps[index - 1] if index else None
+        return Overlay(
+            names=self.names,
+            grads=grads,
+            current=current.node if current else None,
+            updated=frozenset(u.parent for u in current.updates) if current else frozenset(),
+            number_width=self.number_width(),
+        )
+
+    def number_width(self) -> int:
+        """A number column wide enough for every grad text of every frame.
+
+        Frames must share one layout, so nodes may not grow as their grads arrive:
+        the column is sized once, from the widest text any frame shows (an upper
+        bound on Helvetica's widths at 11 points: 0.6 em a character, 1 em for ``…``).
+        """
+        texts = [format_number(self.root_grad)]
+        for step in self.steps:
+            for u in step.updates:
+                texts.append(format_number(u.after) + PARTIAL)
+        for v in self.names:
+            texts.append(format_number(v.data))
+        widest = max(_text_points(t) for t in texts)
+        return max(42, math.ceil(widest) + 6)
+
+    def frame(self, index: int, **options: Any) -> ValueGraph:
+        options.setdefault("max_nodes", DEFAULT_MAX_NODES)
+        return draw_dot(self.root, overlay=self.overlay(index), **options)
+
+    def frame_html(self, index: int) -> str:
+        """A step (or the start, index 0) as HTML: its text above its graph as SVG."""
+        from .dot_exe import GraphvizNotFoundError
+
+        head, lines = self.caption(index)
+        try:
+            graph = self.frame(index).pipe(format="svg", encoding="utf-8")
+        except GraphvizNotFoundError as error:
+            graph = f"<pre>(graph not drawn) {html.escape(str(error))}</pre>"
+        body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+        return (
+            f'<div><div style="font-weight:bold">{html.escape(head)}</div>'
+            f'<div style="font-family:monospace;margin:4px 0 8px 0">{body}</div>'
+            f"{_strip_xml_header(graph)}</div>"
+        )
+
+    def caption(self, index: int) -> tuple[str, list[str]]:
+        """The headline and text lines shown with frame ``index``."""
+        if index == 0:
+            name = self.root_name
+            return (
+                f"start: d{name}/d{name} = {format_number(self.root_grad)}",
+                [
+                    f"Backward starts at {name} with the seed d{name}/d{name} = "
+                    f"{format_number(self.root_grad)}; every other grad is still unknown (?).",
+                    f"{self.total} steps follow, one per Value an op computed, from {name} "
+                    "back to the inputs.",
+                ],
+            )
+        step = self.steps[index - 1]
+        return step.headline, step.lines + [f"  ({line})" for line in step.local_lines]
+
+
+def _strip_xml_header(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+# ----------------------------------------------------------------------------------
+# Names and text.
+
+
+def _names(root: Value) -> dict[Value, str]:
+    """A name for every Value under ``root``: its label, else a generated one.
+
+    Generated names never repeat a label in the graph: ``L`` for the root, ``n1, n2,
+    …`` for other results and ``x1, x2, …`` for unlabelled inputs, numbered in reading
+    order (operands first). Constants are named by their value.
+    """
+    values = _reading_order(root)
+    taken = {v.label for v in values if v.label}
+    names: dict[Value, str] = {}
+    counters = {"n": 0, "x": 0}
+
+    def fresh(prefix: str) -> str:
+        while True:
+            counters[prefix] += 1
+            name = f"{prefix}{counters[prefix]}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    for v in values:
+        if v.label:
+            names[v] = v.label
+        elif v is root:
+            names[v] = "L" if "L" not in taken else fresh("n")
+            taken.add(names[v])
+        elif v._parents:
+            names[v] = fresh("n")
+        elif _role(v, root) == "constant":
+            names[v] = format_number(v.data)
+        else:
+            names[v] = fresh("x")
+    return names
+
+
+_SIMPLE_NAME = re.compile(r"[\w.]+")
+_OPERAND = re.compile(r"(?<![A-Za-z0-9_])(a|b|out)(?![A-Za-z0-9_])")
+
+
+def _wrap(name: str) -> str:
+    """A name safe to write after ``d`` or into a formula: ``(hidden 1)``, ``(-2)``."""
+    return name if _SIMPLE_NAME.fullmatch(name) else f"({name})"
+
+
+def _factor(x: float) -> str:
+    """A number as the right-hand factor of ``*`` or ``+``: negatives in parentheses."""
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _clauses(op: Op) -> dict[str, list[str]]:
+    """The op's chain-rule text as {left side: [right sides]}.
+
+    ``"out = tanh(a); dout/da = 1 - tanh(a)² = 1 - out²"`` gives
+    ``{"out": ["tanh(a)"], "dout/da": ["1 - tanh(a)²", "1 - out²"]}``.
+    """
+    found: dict[str, list[str]] = {}
+    for clause in op.text.split("; "):
+        left, *rights = (part.strip() for part in clause.split(" = "))
+        if rights:
+            found[left] = rights
+    return found
+
+
+def _substitute(expr: str, names: list[str], out: str) -> str:
+    """``expr`` (over a, b, out) with the graph's names put in."""
+    table = {"a": names[0] if names else "a", "b": names[1] if len(names) > 1 else "b", "out": out}
+    return _OPERAND.sub(lambda m: _wrap(table[m.group(1)]), expr)
+
+
+def _forward_text(op: Op, names: list[str]) -> str:
+    """The op applied to named operands: ``x1 * w1``, ``tanh(n)``, ``x1 + x2 + x3``."""
+    if op.arity == -1:
+        return " + ".join(_wrap(n) for n in names)
+    rights = _clauses(op).get("out")
+    return _substitute(rights[0] if rights else op.forward, names, "out")
+
+
+def _derivative_text(op: Op, position: int, names: list[str], out: str) -> list[str]:
+    """The right sides of d(out)/d(operand) in the op's text, with names put in."""
+    clauses = _clauses(op)
+    if op.arity == -1:
+        key = next((k for k in clauses if k.startswith("dout/d")), None)
+        return list(clauses[key]) if key else []
+    key = f"dout/d{op.names[position]}"
+    rights = clauses.get(key) or [op.derivs[position]]
+    forms = [_substitute(r, names, out) for r in rights]
+    unique: list[str] = []
+    for f in forms:
+        if f not in unique:
+            unique.append(f)
+    return unique
+
+
+# Helvetica advance widths (em) are at most 0.556 for the characters numbers use;
+# 0.6 em bounds them, and ``…`` is 1 em.
+def _text_points(text: str, size: float = 11.0) -> float:
+    return size * sum(1.0 if ch == "…" else 0.6 for ch in text)
+
+
+# ----------------------------------------------------------------------------------
+# The trace table.
+
+
+@dataclass(frozen=True)
+class BackpropTable:
+    """Every step of one backward pass, one row each; prints as aligned text.
+
+    ``columns`` and ``rows`` hold the cells as text; ``steps`` the step records.
+    In Jupyter it displays as an HTML table.
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    steps: tuple[BackpropStep, ...] = field(repr=False)
+
+    def __str__(self) -> str:
+        table = [self.columns, *self.rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
+        numeric = {0, 3}
+
+        def fmt(row: tuple[str, ...]) -> str:
+            cells = [
+                cell.rjust(w) if i in numeric else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            return "  ".join(cells).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([fmt(self.columns), rule, *(fmt(r) for r in self.rows)])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+            + "</tr>"
+            for row in self.rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
+    """Run backward from ``root`` step by step and list the steps, one row each.
+
+    Columns: the step number, the node (``n = x1w1 + b``), its op, the upstream
+    gradient dL/d(node), each operand's local derivative, and each operand's grad
+    after the step (``+…``: more contributions still to come). Like ``backward``,
+    this sets the grads.
+    """
+    stepper = backprop_steps(root, grad)
+    steps = tuple(stepper)
+    name = stepper._trace.root_name
+    columns = (
+        "step",
+        "node",
+        "op",
+        f"d{name}/dnode",
+        "local derivatives dnode/doperand",
+        "operand grads after the step",
+    )
+    uses = stepper._trace.uses
+    received: dict[Value, int] = {}
+    rows = []
+    for s in steps:
+        locals_, afters = [], []
+        shown = _shown(s)
+        for u in s.updates:
+            received[u.parent] = received.get(u.parent, 0) + 1
+            if u in shown:
+                partial = received[u.parent] < uses[u.parent]
+                locals_.append(f"{_wrap(u.name)}: {format_number(u.local)}")
+                afters.append(f"{_wrap(u.name)}: {format_number(u.after)}{PARTIAL * partial}")
+        op = s.op.name if s.op.value is None else f"{s.op.name}({s.op.value:g})"
+        rows.append(
+            (
+                str(s.index),
+                s.formula,
+                op,
+                format_number(s.upstream),
+                ", ".join(locals_),
+                ", ".join(afters),
+            )
+        )
+    return BackpropTable(columns, tuple(rows), steps)
+
+
+def _shown(step: BackpropStep) -> list[ParentUpdate]:
+    """The updates a step's text shows: constants' grads are left out."""
+    return [u for u in step.updates if not u.constant] or list(step.updates)

@@ -1,0 +1,255 @@
+"""One self-contained HTML page that steps through backprop: ``export_backprop_html``.
+
+The page holds every frame of ``engine.backprop_steps`` as inline SVG, with Prev / Next
+buttons, a slider, the arrow keys, a step counter and the chain-rule lines of the
+current step. It loads nothing (no scripts, fonts or images from anywhere), so it
+opens by double-click, offline, in any browser, and can be mailed or put on a course
+page as one file.
+
+The structure is plain HTML a test (or a curious reader) can query: each frame is a
+``<section class="frame" data-step="k">`` holding ``.headline``, ``.rule`` (the
+chain-rule lines), ``.why`` (where the local derivatives come from) and the SVG, in
+which the node of the step has the class ``current``. ``#counter`` says ``Step k of n``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+
+from .dot_exe import run_dot
+from .draw import HIGHLIGHT, UPDATED, format_number
+from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps
+from .value import Value
+
+__all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
+
+# One picture per step makes the page grow with (Values x steps): 150 Values (an
+# MLP(2, [4, 4, 1]) on one input has about 120) make pages of a few MB. Beyond that
+# a learner cannot follow the steps anyway.
+DEFAULT_MAX_VALUES = 150
+
+
+def export_backprop_html(
+    root: Value,
+    path: str | os.PathLike[str],
+    *,
+    grad: float = 1.0,
+    title: str | None = None,
+    max_values: int | None = DEFAULT_MAX_VALUES,
+) -> str:
+    """Step through backward from ``root`` and write every step to one HTML file.
+
+    Like ``backward``, this sets the grads (through ``backprop_steps``). ``title``
+    heads the page. Graphs over ``max_values`` Values raise ValueError (``None`` lifts
+    the limit: the page holds one picture per step). Returns the path written.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            "export_backprop_html: expected a Value (the result to backpropagate from, "
+            f"e.g. the loss), got {type(root).__name__} ({root!r:.60})"
+        )
+    target = Path(path)
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(
+            f"export_backprop_html: write to a file ending in .html, got {os.fspath(path)!r}"
+        )
+    _check_size(root, max_values)
+    stepper = backprop_steps(root, grad)
+    for _ in stepper:
+        pass
+    svgs = _frames_svg(stepper)
+    page = _page(stepper, svgs, title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return os.fspath(path)
+
+
+def _check_size(root: Value, max_values: int | None) -> None:
+    from .autodiff import topological_order
+
+    if max_values is None:
+        return
+    if not isinstance(max_values, int) or isinstance(max_values, bool) or max_values < 1:
+        raise ValueError(
+            "export_backprop_html: max_values must be a positive int (or None for no "
+            f"limit); got {max_values!r}"
+        )
+    order, leaves = topological_order(root)
+    size = len(order) + len(leaves)
+    if size > max_values:
+        raise ValueError(
+            f"export_backprop_html: this graph has {size} Values and {len(order)} steps, "
+            f"over max_values={max_values}; the page holds one picture per step, so it "
+            "would be large and hard to follow. Step through a smaller part (one neuron, "
+            f"one input), or pass max_values={size} to write it anyway."
+        )
+
+
+def _frames_svg(stepper: BackpropSteps) -> list[str]:
+    """Every frame as SVG, laid out by one run of the Graphviz program.
+
+    Frames differ only in text and colours (the stepper keeps their node sizes equal),
+    so they share one layout and the picture does not jump between steps.
+    """
+    sources = [stepper.frame(k).source for k in range(stepper.total + 1)]
+    out = run_dot("\n".join(sources), "svg").decode("utf-8")
+    svgs = [part[part.index("<svg") :] for part in re.split(r"(?=<\?xml)", out) if "<svg" in part]
+    if len(svgs) != len(sources):
+        raise RuntimeError(
+            f"export_backprop_html: the Graphviz program returned {len(svgs)} pictures "
+            f"for {len(sources)} frames"
+        )
+    return [_own_ids(svg, k) for k, svg in enumerate(svgs)]
+
+
+def _own_ids(svg: str, k: int) -> str:
+    """Prefix the SVG's element ids with its frame, so the page has no duplicate ids."""
+    svg = re.sub(r'\bid="', f'id="f{k}-', svg)
+    return re.sub(r'(href=|url\()"?#', lambda m: f"{m.group(0)}f{k}-", svg)
+
+
+def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
+    trace = stepper._trace
+    n = stepper.total
+    name = trace.root_name
+    heading = title or f"Backpropagation through {name}, one step at a time"
+    frames = []
+    rule_lines = why_lines = 1
+    for k, svg in enumerate(svgs):
+        head, rule, why = _texts(stepper, k)
+        rule_lines, why_lines = max(rule_lines, len(rule)), max(why_lines, len(why))
+        frames.append(
+            f'<section class="frame" data-step="{k}"{"" if k == 0 else " hidden"}>\n'
+            f'<h2 class="headline">{html.escape(head)}</h2>\n'
+            f'<div class="rule">{_lines(rule)}</div>\n'
+            f'<div class="why">{_lines(why)}</div>\n'
+            f'<div class="graph">{svg}</div>\n</section>'
+        )
+    seed = format_number(trace.root_grad)
+    intro = (
+        f"Backward starts at {name} (d{name}/d{name} = {seed}) and walks back to the "
+        "inputs. Each step takes one node, outlined in red, and hands its gradient to "
+        "the node's operands by the chain rule: an operand's grad grows by "
+        f"(the node's grad) × (the local derivative of the node with respect to the operand)."
+    )
+    return _TEMPLATE.format(
+        title=html.escape(heading),
+        intro=html.escape(intro),
+        n=n,
+        frames="\n".join(frames),
+        pending=html.escape(PENDING),
+        partial=html.escape("0.5" + PARTIAL),
+        highlight=HIGHLIGHT,
+        updated=UPDATED,
+        # Room for the longest step's text, so the picture does not move between steps.
+        rule_height=f"{1.4 * rule_lines:.1f}em",
+        why_height=f"{1.4 * why_lines:.1f}em",
+    )
+
+
+def _texts(stepper: BackpropSteps, k: int) -> tuple[str, list[str], list[str]]:
+    """A frame's headline, chain-rule lines and local-derivative lines."""
+    trace = stepper._trace
+    if k == 0:
+        head, lines = trace.caption(0)
+        return f"Start: {head.removeprefix('start: ')}", lines, []
+    step = trace.steps[k - 1]
+    why = [f"local derivative: {line}" for line in step.local_lines]
+    if k == stepper.total:
+        why.append("That was the last step: every grad is final, the numbers backward() gives.")
+    return f"Step {k}: {step.formula}", step.lines, why
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  margin: 1.2em auto; max-width: 72em; padding: 0 1em; color: #1f2937; }}
+h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
+.intro {{ margin: 0 0 .8em 0; max-width: 60em; line-height: 1.4; }}
+.controls {{ display: flex; align-items: center; gap: .6em; flex-wrap: wrap;
+  position: sticky; top: 0; background: #fff; padding: .4em 0; z-index: 1; }}
+.controls button {{ font-size: 1em; padding: .3em .9em; cursor: pointer; }}
+.controls input[type=range] {{ flex: 1; min-width: 10em; }}
+#counter {{ font-weight: bold; min-width: 11em; }}
+.headline {{ font-size: 1.1em; margin: .6em 0 .3em 0; font-family: ui-monospace, Menlo,
+  Consolas, monospace; }}
+.rule {{ font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.05em;
+  background: #fff1f2; border-left: 4px solid {highlight}; padding: .4em .7em;
+  white-space: pre-wrap; line-height: 1.4; min-height: {rule_height}; }}
+.why {{ font-family: ui-monospace, Menlo, Consolas, monospace; color: #475569;
+  padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; min-height: {why_height}; }}
+.graph svg {{ max-width: 100%; height: auto; }}
+.graph g.current > path, .graph g.current > polygon:first-of-type {{ stroke-width: 2.5; }}
+.legend {{ color: #475569; font-size: .9em; margin-top: .6em; line-height: 1.6; }}
+.swatch {{ display: inline-block; width: .9em; height: .9em; vertical-align: middle;
+  border: 1px solid #94a3b8; }}
+kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size: .9em; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p class="intro">{intro}</p>
+<div class="controls">
+<button id="prev" type="button" title="previous step (left arrow)">&#9664; Prev</button>
+<input id="slider" type="range" min="0" max="{n}" value="0" step="1" aria-label="step">
+<button id="next" type="button" title="next step (right arrow)">Next &#9654;</button>
+<span id="counter" aria-live="polite">Start: step 0 of {n}</span>
+</div>
+<div id="frames">
+{frames}
+</div>
+<p class="legend">
+<span class="swatch" style="border: 2px solid {highlight}"></span> the node of this step,
+its op and its arrows &nbsp;
+<span class="swatch" style="background: {updated}"></span> grads this step added to &nbsp;
+<b>{pending}</b> grad not reached yet &nbsp;
+<b>{partial}</b> grad so far, more contributions to come<br>
+Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
+<kbd>End</kbd> last step.
+</p>
+<script>
+(function () {{
+  "use strict";
+  var frames = Array.prototype.slice.call(document.querySelectorAll(".frame"));
+  var last = frames.length - 1;
+  var slider = document.getElementById("slider");
+  var counter = document.getElementById("counter");
+  var prev = document.getElementById("prev");
+  var next = document.getElementById("next");
+  var shown = 0;
+  function show(k) {{
+    k = Math.max(0, Math.min(last, k));
+    frames[shown].hidden = true;
+    frames[k].hidden = false;
+    shown = k;
+    slider.value = String(k);
+    counter.textContent = k === 0 ? "Start: step 0 of " + last : "Step " + k + " of " + last;
+    prev.disabled = k === 0;
+    next.disabled = k === last;
+  }}
+  prev.addEventListener("click", function () {{ show(shown - 1); }});
+  next.addEventListener("click", function () {{ show(shown + 1); }});
+  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  document.addEventListener("keydown", function (event) {{
+    if (event.target === slider) {{ return; }}  // the slider moves itself with the arrows
+    var to = {{ArrowRight: shown + 1, ArrowLeft: shown - 1, Home: 0, End: last}}[event.key];
+    if (to !== undefined) {{ event.preventDefault(); show(to); }}
+  }});
+  show(0);
+}})();
+</script>
+</body>
+</html>
+"""
