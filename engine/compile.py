@@ -7,12 +7,12 @@ for it: a line per op for the forward pass, a line per chain-rule term for the
 backward pass, every number a local variable. ``run()`` calls that function. It reads
 the leaves' current ``.data``, recomputes every value, accumulates into the leaves'
 ``.grad`` exactly as ``engine.backward`` does, and returns the root's value, without
-creating a single Value::
+creating any Value::
 
     loss = model_loss(params, batch)     # build the graph once, eagerly
     step = engine.compile(loss)
     for epoch in range(100):
-        zero_grad(params)
+        engine.zero_grad(params)
         print(step.run())                # forward + backward, no objects
         for p in params:
             p.data -= 0.05 * p.grad      # leaves keep their identity
@@ -25,9 +25,16 @@ ops that were recorded when the graph was built. Python control flow on ``.data`
 (``if x.data > 0:``, a loop whose length depends on a value, which Values were added
 up) was decided at trace time and is frozen; trace again when it would decide
 differently. Branches inside an op (relu, abs, step) are part of the op's expression
-and are decided afresh on every run. Intermediate nodes keep the ``.data`` and
-``.grad`` they had when traced; ``run()`` returns the root's new value and writes
-only the leaves' grads.
+and are decided afresh on every run. A plain number in an expression (the 2.0 in
+``x * 2.0``, a target in ``y * score``) becomes a constant leaf holding that number;
+to vary it between runs, make it a Value and assign its ``.data``. Intermediate nodes
+keep the ``.data`` and ``.grad`` they had when traced: ``run()`` returns the root's
+new value, writes the leaves' grads, and updates the ``.data`` of the nodes named in
+``compile(root, outputs=[...])`` (a model's predictions, say).
+
+Speed: the micrograd demo step (41,000 nodes here) compiles in about 1.2 s (roughly
+30 µs per node, most of it CPython compiling the generated source) and then runs
+about 15x faster than eager mode; ``demos/bench_compile.py`` measures it.
 
 Errors are eager's errors. The generated code checks each op's domain (division by
 zero, log of a non-positive number, ...) and that every value and every leaf gradient
@@ -35,8 +42,10 @@ is finite; when a check fails or an op raises, ``run()`` replays the traced ops
 eagerly on the same leaves, which raises exactly the error eager mode raises. (When
 several ops fail at once, the one reported is the first in graph order, which need not
 be the first your code created.) A graph changed after tracing (a node's parents or op
-replaced) raises ``GraphChangedError`` from ``check()``, and from ``run()`` before any
-other error.
+replaced, a leaf given parents) raises ``GraphChangedError`` from ``check()``; ``run()``
+does not re-walk the graph on every call (that would cost a third of a run), but checks
+before it reports any other error. ``check(params)`` also confirms that Values you
+expect to train are leaves of the traced graph.
 """
 
 from __future__ import annotations
