@@ -93,8 +93,8 @@ def test_each_step_records_what_it_added(g):
         assert step.upstream == step.node.grad  # nothing later changes a visited node
         assert [u.parent for u in step.updates] == list(step.node.parents)
         data = [p.data for p in step.node.parents]
-        op = step.node.op
-        local = op.local(step.node.data, data) if op.arity == -1 else op.local(step.node.data, *data)
+        op, out = step.node.op, step.node.data
+        local = op.local(out, data) if op.arity == -1 else op.local(out, *data)
         assert tuple(u.local for u in step.updates) == local
         for u in step.updates:
             assert u.contribution == step.upstream * u.local
@@ -128,6 +128,7 @@ def test_neuron_grads_agree_with_finite_differences():
         pass
     eps = 1e-6
     for name, leaf in v.items():
+
         def f(x: float, name=name) -> float:
             vals = {k: (x if k == name else w.data) for k, w in v.items()}
             n = vals["x1"] * vals["w1"] + vals["x2"] * vals["w2"] + vals["b"]
