@@ -1,7 +1,12 @@
 """Speed and memory of gradstep against micrograd 0.1.0, measured in the same run.
 
-    python -m demos.benchmark            # the full table (a few minutes)
+    python -m demos.benchmark            # the full tables (several minutes)
     python -m demos.benchmark --quick    # small sizes, a smoke test
+
+Two tables. The first: graphs of the engine alone (deep chains, a wide sum). The
+second: micrograd's demo training step (``MLP(2, [16, 16, 1])`` on 100 moons points,
+hinge + L2, forward, backward, SGD), eager and compiled, against micrograd and against
+hand-written float code (``demos/bench_compile.py``).
 
 Each case builds a graph, backpropagates through it and drops it, repeatedly, as a
 user's loop would; the table gives medians over repeats in nanoseconds per graph node
@@ -25,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import engine
+from demos import bench_compile
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -251,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
         "time for the whole graph / gradstep's, same run"
     )
     print(table(rows))
+    print()
+    print(bench_compile.table(bench_compile.measure(repeats=1 if args.quick else 5)))
 
 
 if __name__ == "__main__":
