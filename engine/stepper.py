@@ -11,7 +11,7 @@ written out with the graph's own names::
 
 In Jupyter a step displays as the graph at that moment: the node being processed and
 its arrows highlighted, grads not reached yet shown as ``?``, grads still collecting
-contributions as ``0.5+…``. ``backprop_table`` lists every step as one row;
+contributions as ``0.5+...``. ``backprop_table`` lists every step as one row;
 ``engine.stepper_html.export_backprop_html`` writes all frames into one HTML page.
 
 Unlabelled Values get generated names so every line can be read against the picture:
@@ -53,7 +53,9 @@ __all__ = [
 ]
 
 PENDING = "?"  # the grad text of a Value backward has not reached yet
-PARTIAL = "+…"  # appended to a grad that still waits for contributions
+# Appended to a grad that still waits for contributions. ASCII on purpose: Graphviz
+# sizes text with its own font metrics, which lack "…", so "…" would overflow its box.
+PARTIAL = "+..."
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,7 +157,11 @@ class BackpropStep:
         value = format_number(u.local)
         if not forms or forms[-1] != value:
             forms.append(value)
-        return " = ".join([f"d{node}/d{parent}", *forms])
+        line = " = ".join([f"d{node}/d{parent}", *forms])
+        if sum(v.parent is u.parent for v in self.updates) > 1:
+            where = f"term {u.position + 1}" if self.op.arity == -1 else self.op.names[u.position]
+            line += f"   (through {where}: {parent} is used more than once here)"
+        return line
 
     def __str__(self) -> str:
         return "\n".join([self.headline, *("  " + line for line in self.lines)])
@@ -255,6 +261,10 @@ class _Trace:
         self.names = _names(root)
         self.root_name = _wrap(self.names[root])
         self.constants = {v for v in leaves if _role(v, root) == "constant"}
+        # Leaves keep grads from earlier passes (they accumulate); the start frame says so.
+        self.carried = [
+            v for v in leaves if v.grad != 0.0 and v is not root and v not in self.constants
+        ]
         self.uses: dict[Value, int] = {}
         for node in order:
             for p in node._parents:
@@ -327,7 +337,7 @@ class _Trace:
 
         Frames must share one layout, so nodes may not grow as their grads arrive:
         the column is sized once, from the widest text any frame shows (an upper
-        bound on Helvetica's widths at 11 points: 0.6 em a character, 1 em for ``…``).
+        bound on Helvetica's widths at 11 points: 0.6 em a character).
         """
         texts = [format_number(self.root_grad)]
         for step in self.steps:
@@ -369,10 +379,25 @@ class _Trace:
                     f"{format_number(self.root_grad)}; every other grad is still unknown (?).",
                     f"{self.total} steps follow, one per Value an op computed, from {name} "
                     "back to the inputs.",
+                    *self._carried_note(),
                 ],
             )
         step = self.steps[index - 1]
         return step.headline, step.lines + [f"  ({line})" for line in step.local_lines]
+
+    def _carried_note(self) -> list[str]:
+        """A warning line when leaves start with grads left from an earlier pass."""
+        if not self.carried:
+            return []
+        shown = ", ".join(
+            f"{_wrap(self.names[v])} = {format_number(v.grad)}" for v in self.carried[:3]
+        )
+        more = f" and {len(self.carried) - 3} more" if len(self.carried) > 3 else ""
+        return [
+            f"Note: some inputs still hold grads from an earlier backward ({shown}{more}). "
+            "Leaves add up their grads over passes, so this pass adds to them; call "
+            "zero_grad() first to start from 0."
+        ]
 
 
 def _strip_xml_header(svg: str) -> str:
@@ -478,10 +503,10 @@ def _derivative_text(op: Op, position: int, names: list[str], out: str) -> list[
     return unique
 
 
-# Helvetica advance widths (em) are at most 0.556 for the characters numbers use;
-# 0.6 em bounds them, and ``…`` is 1 em.
+# Helvetica advance widths (em) are at most 0.584 for the characters used here
+# (digits, ".", "-", "e", "+", "?"); 0.6 em bounds them.
 def _text_points(text: str, size: float = 11.0) -> float:
-    return size * sum(1.0 if ch == "…" else 0.6 for ch in text)
+    return size * 0.6 * len(text)
 
 
 # ----------------------------------------------------------------------------------
@@ -533,7 +558,7 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
 
     Columns: the step number, the node (``n = x1w1 + b``), its op, the upstream
     gradient dL/d(node), each operand's local derivative, and each operand's grad
-    after the step (``+…``: more contributions still to come). Like ``backward``,
+    after the step (``+...``: more contributions still to come). Like ``backward``,
     this sets the grads.
     """
     stepper = backprop_steps(root, grad)

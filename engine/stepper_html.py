@@ -117,15 +117,13 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
     name = trace.root_name
     heading = title or f"Backpropagation through {name}, one step at a time"
     frames = []
-    rule_lines = why_lines = 1
     for k, svg in enumerate(svgs):
         head, rule, why = _texts(stepper, k)
-        rule_lines, why_lines = max(rule_lines, len(rule)), max(why_lines, len(why))
         frames.append(
             f'<section class="frame" data-step="{k}"{"" if k == 0 else " hidden"}>\n'
-            f'<h2 class="headline">{html.escape(head)}</h2>\n'
+            f'<div class="text"><h2 class="headline">{html.escape(head)}</h2>\n'
             f'<div class="rule">{_lines(rule)}</div>\n'
-            f'<div class="why">{_lines(why)}</div>\n'
+            f'<div class="why">{_lines(why)}</div></div>\n'
             f'<div class="graph">{svg}</div>\n</section>'
         )
     seed = format_number(trace.root_grad)
@@ -144,9 +142,6 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
         partial=html.escape("0.5" + PARTIAL),
         highlight=HIGHLIGHT,
         updated=UPDATED,
-        # Room for the longest step's text, so the picture does not move between steps.
-        rule_height=f"{1.4 * rule_lines:.1f}em",
-        why_height=f"{1.4 * why_lines:.1f}em",
     )
 
 
@@ -159,7 +154,10 @@ def _texts(stepper: BackpropSteps, k: int) -> tuple[str, list[str], list[str]]:
     step = trace.steps[k - 1]
     why = [f"local derivative: {line}" for line in step.local_lines]
     if k == stepper.total:
-        why.append("That was the last step: every grad is final, the numbers backward() gives.")
+        why.append(
+            "That was the last step: every grad is final, the same numbers backward() "
+            "computes in one go."
+        )
     return f"Step {k}: {step.formula}", step.lines, why
 
 
@@ -187,9 +185,9 @@ h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
   Consolas, monospace; }}
 .rule {{ font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.05em;
   background: #fff1f2; border-left: 4px solid {highlight}; padding: .4em .7em;
-  white-space: pre-wrap; line-height: 1.4; min-height: {rule_height}; }}
+  white-space: pre-wrap; line-height: 1.4; }}
 .why {{ font-family: ui-monospace, Menlo, Consolas, monospace; color: #475569;
-  padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; min-height: {why_height}; }}
+  padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; }}
 .graph svg {{ max-width: 100%; height: auto; }}
 .graph g.current > path, .graph g.current > polygon:first-of-type {{ stroke-width: 2.5; }}
 .legend {{ color: #475569; font-size: .9em; margin-top: .6em; line-height: 1.6; }}
@@ -242,6 +240,26 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
   prev.addEventListener("click", function () {{ show(shown - 1); }});
   next.addEventListener("click", function () {{ show(shown + 1); }});
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  // Give every frame's text the height of the tallest, so the picture stays put.
+  function fitText() {{
+    var width = document.getElementById("frames").clientWidth + "px";
+    var tallest = 0;
+    frames.forEach(function (frame) {{
+      var text = frame.querySelector(".text");
+      var hidden = frame.hidden;
+      text.style.minHeight = "";
+      frame.hidden = false;
+      frame.style.cssText = "visibility: hidden; position: absolute; width: " + width;
+      tallest = Math.max(tallest, text.offsetHeight);
+      frame.style.cssText = "";
+      frame.hidden = hidden;
+    }});
+    frames.forEach(function (frame) {{
+      frame.querySelector(".text").style.minHeight = tallest + "px";
+    }});
+  }}
+  window.addEventListener("resize", fitText);
+  fitText();
   document.addEventListener("keydown", function (event) {{
     if (event.target === slider) {{ return; }}  // the slider moves itself with the arrows
     var to = {{ArrowRight: shown + 1, ArrowLeft: shown - 1, Home: 0, End: last}}[event.key];

@@ -388,3 +388,27 @@ def test_frames_share_one_layout():
     ]
     assert len(shapes[0][1]) >= 8
     assert all(s == shapes[0] for s in shapes)
+
+
+def test_start_frame_warns_about_grads_left_from_an_earlier_pass():
+    o, v = neuron()
+    o.backward()
+    stepper = backprop_steps(o)  # the leaves keep their grads: this pass adds to them
+    _, lines = stepper._trace.caption(0)
+    note = lines[-1]
+    assert note.startswith("Note: some inputs still hold grads from an earlier backward (")
+    assert f"x1 = {format_number(v['x1'].grad)}" in note and "zero_grad()" in note
+    o.zero_grad()
+    _, lines = backprop_steps(o)._trace.caption(0)
+    assert not any(line.startswith("Note:") for line in lines)
+
+
+def test_an_operand_used_twice_says_which_use():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    (step,) = list(backprop_steps(y))
+    first, second = step.local_lines
+    assert first.startswith(f"dy/dx = x = {format_number(3.0)}")
+    assert first.endswith("(through a: x is used more than once here)")
+    assert second.endswith("(through b: x is used more than once here)")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine import Value
-from engine.stepper import backprop_steps
+from engine.stepper import PARTIAL, backprop_steps
 from engine.stepper_html import export_backprop_html
 
 CHROMIUM = "/usr/bin/chromium"
@@ -151,6 +151,16 @@ def test_slider_jumps_and_moves_one_step_per_key(page, steps):
 def test_last_frame_has_every_grad_and_no_question_marks(page, steps):
     page.keyboard.press("End")
     texts = visible(page, "svg").text_content()
-    assert "?" not in texts and "…" not in texts
+    assert "?" not in texts and PARTIAL not in texts
     first = page.locator('.frame[data-step="0"] svg').text_content()
     assert "?" in first
+
+
+def test_the_picture_stays_put_while_stepping(page, steps):
+    """Texts of different lengths must not move the graph (the page pads them equally)."""
+    tops = []
+    for k in range(len(steps) + 1):
+        box = visible(page, ".graph svg").bounding_box()
+        tops.append((round(box["x"]), round(box["y"]), round(box["width"])))
+        page.keyboard.press("ArrowRight")
+    assert len(set(tops)) == 1, tops
