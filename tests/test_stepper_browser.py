@@ -159,7 +159,7 @@ def test_last_frame_has_every_grad_and_no_question_marks(page, steps):
 def test_the_picture_stays_put_while_stepping(page, steps):
     """Texts of different lengths must not move the graph (the page pads them equally)."""
     tops = []
-    for k in range(len(steps) + 1):
+    for _ in range(len(steps) + 1):
         box = visible(page, ".graph svg").bounding_box()
         tops.append((round(box["x"]), round(box["y"]), round(box["width"])))
         page.keyboard.press("ArrowRight")
