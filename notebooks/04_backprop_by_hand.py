@@ -1,0 +1,240 @@
+# %% [markdown]
+# # 4. Backprop by hand, one step at a time
+#
+# `backward()` fills in every `.grad` of a graph: how much the final result would change
+# if that number changed a little. It does so with one rule, the **chain rule**, applied
+# at one node at a time, starting from the output and walking back to the inputs:
+#
+# $$\frac{\partial L}{\partial \text{operand}} \mathrel{+}= \frac{\partial L}{\partial
+# \text{node}} \times \frac{\partial\, \text{node}}{\partial \text{operand}}$$
+#
+# In words: the blame a node received (its grad, the **upstream** gradient) is passed to
+# each of its operands, scaled by the **local derivative**, which only depends on the one
+# operation at that node. In this lesson we do it by hand first, then let gradstep's
+# stepper do it one step at a time and check every step against our numbers.
+
+# %%
+import html
+import math
+import tempfile
+from pathlib import Path
+
+from IPython.display import display
+
+import engine
+from engine import Value
+
+# %% [markdown]
+# ## A small expression
+#
+# $$L = (a \cdot b + c) \cdot f \qquad a = 2,\ b = -3,\ c = 10,\ f = -2$$
+#
+# We name the pieces: $e = a b = -6$, $d = e + c = 4$, $L = d f = -8$.
+
+# %%
+a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+e = a * b
+e.label = "e"
+d = e + c
+d.label = "d"
+L = d * f
+L.label = "L"
+assert (e.data, d.data, L.data) == (-6.0, 4.0, -8.0)
+
+# %% [markdown]
+# ### Local derivatives, by hand
+#
+# Each op knows its own slope. For a product $x y$ the slope with respect to $x$ is $y$
+# (and vice versa); for a sum the slope with respect to each term is 1.
+#
+# | node | operand | local derivative | value |
+# |---|---|---|---:|
+# | $L = d f$ | $d$ | $f$ | $-2$ |
+# | $L = d f$ | $f$ | $d$ | $4$ |
+# | $d = e + c$ | $e$ | $1$ | $1$ |
+# | $d = e + c$ | $c$ | $1$ | $1$ |
+# | $e = a b$ | $a$ | $b$ | $-3$ |
+# | $e = a b$ | $b$ | $a$ | $2$ |
+#
+# ### The chain rule, by hand
+#
+# Start with $\partial L / \partial L = 1$ and multiply backwards:
+#
+# * $\partial L/\partial d = 1 \cdot f = -2$ and $\partial L/\partial f = 1 \cdot d = 4$
+# * $\partial L/\partial e = -2 \cdot 1 = -2$ and $\partial L/\partial c = -2 \cdot 1 = -2$
+# * $\partial L/\partial a = -2 \cdot b = 6$ and $\partial L/\partial b = -2 \cdot a = -4$
+
+# %%
+local_by_hand = {
+    ("L", "d"): f.data, ("L", "f"): d.data,
+    ("d", "e"): 1.0, ("d", "c"): 1.0,
+    ("e", "a"): b.data, ("e", "b"): a.data,
+}
+grad_by_hand = {"L": 1.0, "d": -2.0, "f": 4.0, "e": -2.0, "c": -2.0, "a": 6.0, "b": -4.0}
+
+# %% [markdown]
+# ### Before: nothing known yet
+#
+# `engine.backprop_steps(L)` starts the backward pass and stops before the first step.
+# Its frame 0 shows the graph at that moment: the output's grad is seeded with 1, every
+# other grad is still a `?`.
+
+# %%
+steps = engine.backprop_steps(L)
+print(f"{steps.total} steps to take, one per node an op computed")
+assert steps.total == 3
+steps.frame(0)
+
+# %% [markdown]
+# ### During: one step at a time
+#
+# Each `next(steps)` performs one step and returns a record of it: the chain-rule lines
+# with the actual numbers, and (displayed in Jupyter) the graph with the current node and
+# its arrows highlighted. We check every number against our hand table as we go.
+
+# %%
+for step in steps:
+    display(step)
+    for update in step.updates:
+        key = (step.name, update.name)
+        assert update.local == local_by_hand[key], key
+        assert update.contribution == grad_by_hand[step.name] * local_by_hand[key], key
+        assert update.after == grad_by_hand[update.name], key
+print("every step matches the hand computation")
+
+# %% [markdown]
+# ### After: the same as `backward()`
+#
+# The stepper did exactly what `backward()` does, in the same order with the same
+# arithmetic. A fresh copy of the expression, run through `backward()`, gets the same
+# grads.
+
+# %%
+grads = {v.label: v.grad for v in (a, b, c, d, e, f, L)}
+assert grads == grad_by_hand
+
+a2, b2, c2, f2 = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
+L2 = (a2 * b2 + c2) * f2
+L2.backward()
+assert [a2.grad, b2.grad, c2.grad, f2.grad] == [a.grad, b.grad, c.grad, f.grad]
+engine.draw_dot(L)
+
+# %% [markdown]
+# ## A neuron with two inputs
+#
+# $$o = \tanh(x_1 w_1 + x_2 w_2 + b) \qquad x_1 = 2,\ x_2 = 0,\ w_1 = -3,\ w_2 = 1,\
+# b = 6.8813735870195432$$
+#
+# (That odd bias makes the numbers come out round.) Forward: $x_1 w_1 = -6$, $x_2 w_2 =
+# 0$, their sum $s = -6$, $n = s + b = 0.8814$, and $o = \tanh(n) = 0.7071$.
+
+# %%
+x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+bias = Value(6.8813735870195432, "b")
+x1w1 = x1 * w1
+x1w1.label = "x1w1"
+x2w2 = x2 * w2
+x2w2.label = "x2w2"
+s = x1w1 + x2w2
+s.label = "s"
+n = s + bias
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+print(f"n = {n.data:.4f}, o = {o.data:.4f}")
+assert abs(o.data - math.sqrt(0.5)) < 1e-12
+
+# %% [markdown]
+# ### By hand
+#
+# The one new local derivative is tanh's: $\partial o / \partial n = 1 - \tanh(n)^2 = 1 -
+# o^2 = 1 - 0.5 = 0.5$. From there:
+#
+# * $\partial o/\partial n = 0.5$; through the two sums, $s$, $b$, $x_1 w_1$ and
+#   $x_2 w_2$ all get $0.5 \cdot 1 = 0.5$;
+# * $\partial o/\partial w_1 = 0.5 \cdot x_1 = 1$ and $\partial o/\partial x_1 = 0.5 \cdot
+#   w_1 = -1.5$;
+# * $\partial o/\partial w_2 = 0.5 \cdot x_2 = 0$ (the input was 0, so this weight did
+#   not matter) and $\partial o/\partial x_2 = 0.5 \cdot w_2 = 0.5$.
+
+# %%
+tanh_local = 1 - o.data**2
+assert abs(tanh_local - 0.5) < 1e-12
+neuron_by_hand = {"o": 1.0, "n": 0.5, "s": 0.5, "b": 0.5, "x1w1": 0.5, "x2w2": 0.5,
+                  "w1": 1.0, "x1": -1.5, "w2": 0.0, "x2": 0.5}
+
+# %% [markdown]
+# ### The trace table
+#
+# `engine.backprop_table(o)` runs the whole pass step by step and lists it: one row per
+# step, with the upstream gradient, the local derivatives and the operands' grads after
+# the step.
+
+# %%
+table = engine.backprop_table(o)
+print(table)
+for step in table.steps:
+    for update in step.updates:
+        assert abs(update.after - neuron_by_hand[update.name]) < 1e-12, update.name
+assert abs(table.steps[0].updates[0].local - tanh_local) < 1e-15
+
+# %% [markdown]
+# ### Before, during and after, as pictures
+#
+# Grads are kept on the leaves between passes and *add up* (that is how a Value used in
+# several places collects all its blame, and how PyTorch behaves too). So before stepping
+# through again we reset them with `engine.zero_grad`.
+
+# %%
+engine.zero_grad(o)
+walk = engine.backprop_steps(o)
+display(walk.frame(0))  # before: only the output's grad is known
+for _ in range(3):
+    step = next(walk)
+step  # during: the third step, its node outlined; grads not reached yet show "?"
+
+# %%
+rest = list(walk)
+assert len(rest) == walk.total - 3 == 2
+for leaf in (x1, x2, w1, w2, bias):
+    assert abs(leaf.grad - neuron_by_hand[leaf.label]) < 1e-12, leaf.label
+engine.draw_dot(o, edge_derivatives=True)  # after: every grad, and each local derivative on its arrow
+
+# %% [markdown]
+# ### What happens if you forget to reset
+#
+# Run `backward()` twice without `zero_grad` and every leaf's grad doubles. This is the
+# most common bug in hand-written training loops, which is why every loop in these
+# lessons starts its step with `zero_grad()`.
+
+# %%
+before = w1.grad
+o.backward()
+assert w1.grad == 2 * before
+engine.zero_grad(o)
+o.backward()
+assert w1.grad == before
+
+# %% [markdown]
+# ### Take it with you: an HTML stepper
+#
+# `engine.export_backprop_html` writes every step into one self-contained web page with
+# Prev / Next buttons and a slider; it opens in any browser, no Python needed.
+# (`python -m demos.backprop` writes one for you.)
+
+# %%
+engine.zero_grad(o)
+with tempfile.TemporaryDirectory() as folder:
+    page = Path(folder) / "neuron_backprop.html"
+    engine.export_backprop_html(o, page, title="o = tanh(x1·w1 + x2·w2 + b)")
+    print(f"wrote {page.name}: {page.stat().st_size // 1024} KB, one page, no network needed")
+    text = page.read_text(encoding="utf-8")
+assert "tanh(x1·w1 + x2·w2 + b)" in text
+assert all(html.escape(step.formula) in text for step in table.steps)  # every step is there
+
+# %% [markdown]
+# **What to remember.** Backprop is the chain rule, applied once per node from the
+# output back: upstream grad times local derivative, added to each operand's grad. Each
+# local derivative is a fact about one op; the graph does the bookkeeping. Next: the
+# guest-list network, where the same steps run through a dozen neurons.
