@@ -17,7 +17,7 @@ def test_quick_benchmark_prints_a_table_against_micrograd():
     )
     lines = result.stdout.splitlines()
     assert lines[1].startswith("case") and "speed-up" in lines[1]
-    assert sum("micrograd 0.1.0" in line for line in lines) == 3
+    assert sum("| micrograd 0.1.0" in line for line in lines) == 3
     assert sum("collector paused" in line for line in lines) == 3
     assert "recursion limit raised" in result.stdout
     step_rows = [line.split()[0] for line in lines if "ms/step" not in line]
