@@ -52,6 +52,7 @@ __all__ = [
     "backprop_table",
 ]
 
+SUM_TERMS_SHOWN = 8  # a longer sum's formula shows its first terms, "…" and its last
 PENDING = "?"  # the grad text of a Value backward has not reached yet
 # Appended to a grad that still waits for contributions. ASCII on purpose: Graphviz
 # sizes text with its own font metrics, which lack "…", so "…" would overflow its box.
@@ -482,7 +483,10 @@ def _substitute(expr: str, names: list[str], out: str) -> str:
 def _forward_text(op: Op, names: list[str]) -> str:
     """The op applied to named operands: ``x1 * w1``, ``tanh(n)``, ``x1 + x2 + x3``."""
     if op.arity == -1:
-        return " + ".join(_wrap(n) for n in names)
+        terms = [_wrap(n) for n in names]
+        if len(terms) > SUM_TERMS_SHOWN:
+            return " + ".join([*terms[:3], "…", terms[-1]]) + f"  ({len(terms)} terms)"
+        return " + ".join(terms)
     rights = _clauses(op).get("out")
     return _substitute(rights[0] if rights else op.forward, names, "out")
 
@@ -577,10 +581,10 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
     rows = []
     for s in steps:
         locals_, afters = [], []
-        shown = _shown(s)
+        shown = {id(u) for u in _shown(s)}
         for u in s.updates:
             received[u.parent] = received.get(u.parent, 0) + 1
-            if u in shown:
+            if id(u) in shown:
                 partial = received[u.parent] < uses[u.parent]
                 locals_.append(f"{_wrap(u.name)}: {format_number(u.local)}")
                 afters.append(f"{_wrap(u.name)}: {format_number(u.after)}{PARTIAL * partial}")

@@ -412,3 +412,13 @@ def test_an_operand_used_twice_says_which_use():
     assert first.startswith(f"dy/dx = x = {format_number(3.0)}")
     assert first.endswith("(through a: x is used more than once here)")
     assert second.endswith("(through b: x is used more than once here)")
+
+
+def test_a_long_sum_shows_its_first_and_last_terms():
+    xs = [Value(float(i), label=f"x{i}") for i in range(20)]
+    root = engine.sum(xs)
+    (step,) = list(backprop_steps(root))
+    assert step.formula == "L = x0 + x1 + x2 + … + x19  (20 terms)"
+    assert len(step.lines) == 20  # every term still gets its chain-rule line
+    short = engine.sum(xs[:3])
+    assert next(backprop_steps(short)).formula == "L = x0 + x1 + x2"
