@@ -98,7 +98,7 @@ class BackpropStep:
 
     @property
     def formula(self) -> str:
-        """How the node was computed, with names: ``n = x1w1 + b``."""
+        """How the node was computed, with names: ``n1 = x1 * w1``."""
         names = [u.name for u in self.updates]
         return f"{_wrap(self.name)} = {_forward_text(self.op, names)}"
 
@@ -127,7 +127,7 @@ class BackpropStep:
 
     @property
     def headline(self) -> str:
-        """``step 2 of 6: n = x1w1 + b``."""
+        """``step 4 of 5: n1 = x1 * w1``."""
         return f"step {self.index} of {self.total}: {self.formula}"
 
     def frame(self, **options: Any) -> ValueGraph:
@@ -240,7 +240,8 @@ def backprop_steps(root: Value, grad: float = 1.0) -> BackpropSteps:
     the Values ops computed are reset to 0, ``root.grad`` gets ``grad`` added, and the
     leaves' grads are kept (they accumulate, as in PyTorch). Each step then applies
     the chain rule at one node, in the order ``backward`` uses, with the same float
-    arithmetic, so after the last step every ``.grad`` equals what ``backward`` gives::
+    arithmetic, so after the last step every ``.grad`` equals what ``backward`` gives
+    (and, as there, a leaf grad that overflowed to inf raises OverflowError)::
 
         for step in backprop_steps(loss):
             print(step)
@@ -560,7 +561,7 @@ class BackpropTable:
 def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
     """Run backward from ``root`` step by step and list the steps, one row each.
 
-    Columns: the step number, the node (``n = x1w1 + b``), its op, the upstream
+    Columns: the step number, the node (``n1 = x1 * w1``), its op, the upstream
     gradient dL/d(node), each operand's local derivative, and each operand's grad
     after the step (``+...``: more contributions still to come). Like ``backward``,
     this sets the grads.
