@@ -484,9 +484,10 @@ def _table(
     rows = []
     if name:
         text = f"<b>{html.escape(name)}</b>"
-        if current:
-            text = f'<font color="{HIGHLIGHT}">{text}</font>'
-        rows.append(f'<tr><td colspan="2">{text}</td></tr>')
+        band = ""
+        if current:  # a coloured name band: visible at a glance, and no change in size
+            text, band = f'<font color="white">{text}</font>', f' bgcolor="{HIGHLIGHT}"'
+        rows.append(f'<tr><td colspan="2"{band}>{text}</td></tr>')
     numbers = []
     if show_data:
         numbers.append(_row("data", format_number(v.data), width=width))

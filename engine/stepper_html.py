@@ -129,7 +129,7 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
     seed = format_number(trace.root_grad)
     intro = (
         f"Backward starts at {name} (d{name}/d{name} = {seed}) and walks back to the "
-        "inputs. Each step takes one node, outlined in red, and hands its gradient to "
+        "inputs. Each step takes one node, marked in red, and hands its gradient to "
         "the node's operands by the chain rule: an operand's grad grows by "
         f"(the node's grad) × (the local derivative of the node with respect to the operand)."
     )
@@ -209,8 +209,8 @@ kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size
 {frames}
 </div>
 <p class="legend">
-<span class="swatch" style="border: 2px solid {highlight}"></span> the node of this step,
-its op and its arrows &nbsp;
+<span class="swatch" style="background: {highlight}"></span> the node of this step
+(its name in red), its op and its arrows &nbsp;
 <span class="swatch" style="background: {updated}"></span> grads this step added to &nbsp;
 <b>{pending}</b> grad not reached yet &nbsp;
 <b>{partial}</b> grad so far, more contributions to come<br>
