@@ -339,12 +339,16 @@ class _Trace:
 
         Frames must share one layout, so nodes may not grow as their grads arrive:
         the column is sized once, from the widest text any frame shows (an upper
-        bound on Helvetica's widths at 11 points: 0.6 em a character).
+        bound on Helvetica's widths at 11 points: 0.6 em a character). Only steps
+        taken so far are known, so frames drawn mid-pass may be narrower than later ones.
         """
         texts = [format_number(self.root_grad)]
+        received: dict[Value, int] = {}
         for step in self.steps:
             for u in step.updates:
-                texts.append(format_number(u.after) + PARTIAL)
+                received[u.parent] = count = received.get(u.parent, 0) + 1
+                partial = count < self.uses[u.parent]
+                texts.append(format_number(u.after) + (PARTIAL if partial else ""))
         for v in self.names:
             texts.append(format_number(v.data))
         widest = max(_text_points(t) for t in texts)
