@@ -86,12 +86,19 @@ def count_nodes(root) -> int:
     return len(seen)
 
 
-def measure(build: Callable[[], object], repeats: int, paused: bool = False) -> Measurement:
+def measure(
+    build: Callable[[], object],
+    repeats: int,
+    paused: bool = False,
+    sample: Callable[[], object] | None = None,
+) -> Measurement:
     """Medians per node of build, backward and free, as a user's loop runs them.
 
     Nothing is collected between repeats: a loop that builds, backpropagates and drops
     a graph pays for freeing it, by reference counting (gradstep) or by the cycle
-    collector's later passes (micrograd), and those costs land in the timings.
+    collector's later passes (micrograd), and those costs land in the timings. Bytes
+    per node are measured on ``sample`` when given: a smaller graph of the same shape,
+    because tracemalloc makes a million-node build minutes long.
     """
     gc.collect()
     phases: list[tuple[float, float, float]] = []
@@ -111,10 +118,10 @@ def measure(build: Callable[[], object], repeats: int, paused: bool = False) -> 
     gc.collect()
     per = 1e9 / nodes
     build_s, back_s, free_s = (statistics.median(p[i] for p in phases) for i in range(3))
-    return Measurement(nodes, build_s * per, back_s * per, free_s * per, _bytes(build, nodes))
+    return Measurement(nodes, build_s * per, back_s * per, free_s * per, _bytes(sample or build))
 
 
-def _bytes(build: Callable[[], object], nodes: int) -> float:
+def _bytes(build: Callable[[], object]) -> float:
     """Bytes a built and backpropagated graph holds, per node (tracemalloc)."""
     gc.collect()
     tracemalloc.start()
@@ -122,48 +129,64 @@ def _bytes(build: Callable[[], object], nodes: int) -> float:
     root.backward()
     size = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+    nodes = count_nodes(root)
     del root
     gc.collect()
     return size / nodes
 
 
-def measure_micrograd(build: Callable[[], object], repeats: int, depth: int) -> Measurement:
+def measure_micrograd(case: Case) -> Measurement:
     """micrograd, with the recursion limit raised as far as this graph needs."""
     old = sys.getrecursionlimit()
-    needed = depth + 1000
+    needed = case.depth + 1000
     note = ""
     if needed > old:
         sys.setrecursionlimit(needed)
         note = f"recursion limit raised to {needed:,} (at the default {old:,}: RecursionError)"
     try:
-        result = measure(build, repeats)
+        result = measure(case.peer, case.repeats, sample=case.peer_sample)
     finally:
         sys.setrecursionlimit(old)
     result.note = note
     return result
 
 
-def cases(quick: bool) -> list[tuple[str, Callable, Callable | None, int, int]]:
-    """(name, gradstep build, micrograd build, repeats, micrograd's recursion depth)."""
+@dataclass
+class Case:
+    """One graph, built by each engine; ``*_sample`` are smaller twins for memory."""
+
+    name: str
+    ours: Callable[[], object]
+    peer: Callable[[], object] | None
+    repeats: int
+    depth: int  # how deep micrograd's recursive sort goes
+    ours_sample: Callable[[], object] | None = None
+    peer_sample: Callable[[], object] | None = None
+
+
+def cases(quick: bool) -> list[Case]:
     deep = 10_000 if quick else 1_000_000
     wide = 2_000 if quick else 100_000
+    sample = min(deep, 20_000)
     micro = MicroValue is not None
     return [
-        (
+        Case(
             "chain, N = 1,000",
             lambda: chain(engine.Value, 1_000),
             (lambda: chain(MicroValue, 1_000)) if micro else None,
             5 if quick else 51,
-            2 * 1_000,
+            2_000,
         ),
-        (
+        Case(
             f"chain, N = {deep:,}",
             lambda: chain(engine.Value, deep),
             (lambda: chain(MicroValue, deep)) if micro else None,
             1 if quick else 3,
             2 * deep,
+            lambda: chain(engine.Value, sample),
+            lambda: chain(MicroValue, sample),
         ),
-        (
+        Case(
             f"sum of {wide:,} products",
             lambda: wide_gradstep(wide),
             (lambda: wide_micrograd(wide)) if micro else None,
@@ -228,13 +251,13 @@ def table(rows: list[tuple[str, Measurement, Measurement, Measurement | None]]) 
 
 def run(quick: bool = False) -> list[tuple[str, Measurement, Measurement, Measurement | None]]:
     rows = []
-    for name, ours, peer, repeats, depth in cases(quick):
-        mine = measure(ours, repeats)
-        paused = measure(ours, repeats, paused=True)
+    for case in cases(quick):
+        mine = measure(case.ours, case.repeats, sample=case.ours_sample)
+        paused = measure(case.ours, case.repeats, paused=True, sample=case.ours_sample)
         paused.note = "safe: gradstep graphs have no cycles"
-        theirs = measure_micrograd(peer, repeats, depth) if peer else None
-        rows.append((name, mine, paused, theirs))
-        print(f"measured {name}", file=sys.stderr, flush=True)
+        theirs = measure_micrograd(case) if case.peer else None
+        rows.append((case.name, mine, paused, theirs))
+        print(f"measured {case.name}", file=sys.stderr, flush=True)
     return rows
 
 
