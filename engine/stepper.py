@@ -327,7 +327,9 @@ class _Trace:
                 grads[v] = format_number(after) + (PARTIAL if partial else "")
         current = self.steps[index - 1] if index else None
         return Overlay(
-            names=self.names,
+            # Labels stay draw_dot's (it shortens them inside scope boxes); only the
+            # generated names are added.
+            names={v: name for v, name in self.names.items() if not v.label},
             grads=grads,
             current=current.node if current else None,
             updated=frozenset(u.parent for u in current.updates) if current else frozenset(),

@@ -422,3 +422,14 @@ def test_a_long_sum_shows_its_first_and_last_terms():
     assert len(step.lines) == 20  # every term still gets its chain-rule line
     short = engine.sum(xs[:3])
     assert next(backprop_steps(short)).formula == "L = x0 + x1 + x2"
+
+
+def test_frames_keep_draw_dots_short_labels_inside_scopes():
+    with engine.scope("neuron"):
+        w = Value(0.5, label="neuron.w")
+        y = (w * 2.0).tanh()
+    stepper = backprop_steps(y)
+    list(stepper)
+    source = stepper.frame(1).source
+    assert "<b>w</b>" in source and "<b>neuron.w</b>" not in source
+    assert "<b>L</b>" in source and "<b>n1</b>" in source  # generated names are drawn
