@@ -1,0 +1,151 @@
+"""Plot helpers shared by the demos: headless matplotlib, boundaries, curves, the out folder.
+
+The demos run in terminals, in CI and over ssh, where there is no display, so
+matplotlib is switched to its file-only Agg backend before pyplot is imported.
+matplotlib is an optional dependency (``pip install 'gradstep[plot]'``); without it a
+demo still trains and prints, and says which pictures it skipped and how to get them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+MISSING_MATPLOTLIB = (
+    "matplotlib is not installed, so no PNG pictures were written; install it with "
+    "`pip install matplotlib` (or `pip install 'gradstep[plot]'`)"
+)
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the Agg backend, or None when matplotlib is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def out_folder(path: str | os.PathLike[str]) -> Path:
+    """The output folder, created if needed; a clear error when that is impossible."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise SystemExit(f"--out {os.fspath(path)!r} is a file; give a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SystemExit(f"cannot create the output folder {os.fspath(path)!r}: {error}") from None
+    return folder
+
+
+def add_out_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        default="out",
+        metavar="DIR",
+        help="the folder to write into, created if missing (default: ./out)",
+    )
+
+
+def show_points(ax: Any, X: Sequence[Sequence[float]], y: Sequence[float]) -> None:
+    """Scatter 2-D points, red for a positive label, blue otherwise."""
+    colors = ["tab:red" if label > 0 else "tab:blue" for label in y]
+    ax.scatter([x[0] for x in X], [x[1] for x in X], c=colors, edgecolors="white", s=30, zorder=3)
+
+
+def decision_boundary(
+    path: Path,
+    predict: Callable[[list[list[float]]], list[float]],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    title: str,
+    threshold: float = 0.0,
+    steps: int = 60,
+) -> Path | None:
+    """Colour the plane by the model's decision (score above ``threshold``); save a PNG."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    xs_all = [x[0] for x in X]
+    ys_all = [x[1] for x in X]
+    pad_x = 0.25 * (max(xs_all) - min(xs_all)) or 0.5
+    pad_y = 0.25 * (max(ys_all) - min(ys_all)) or 0.5
+    x0, x1 = min(xs_all) - pad_x, max(xs_all) + pad_x
+    y0, y1 = min(ys_all) - pad_y, max(ys_all) + pad_y
+    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
+    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
+    scores = predict([[a, b] for b in gy for a in gx])
+    # Scores clipped to ±3 around the threshold: a smooth contour line at the threshold
+    # without letting huge scores far away squash the colour levels.
+    side = [
+        [max(-3.0, min(3.0, scores[j * steps + i] - threshold)) for i in range(steps)]
+        for j in range(steps)
+    ]
+    width = 7.0
+    height = max(3.0, min(6.0, width * (y1 - y0) / (x1 - x0) + 0.8))
+    fig, ax = plt.subplots(figsize=(width, height))
+    ax.contourf(gx, gy, side, levels=[-3, 0, 3], colors=["#c6dbef", "#fcbba1"])
+    ax.contour(gx, gy, side, levels=[0], colors="black", linewidths=1)
+    show_points(ax, X, y)
+    ax.set(title=title, aspect="equal", xlabel="x₀", ylabel="x₁")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def curves(
+    path: Path,
+    series: dict[str, Sequence[float]],
+    title: str,
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    log: bool = False,
+) -> Path | None:
+    """Line plot of named series against 1, 2, 3, ...; save a PNG."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for name, values in series.items():
+        ax.plot(range(1, len(values) + 1), values, label=name)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    if len(series) > 1:
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def history_plot(path: Path, history: Any, title: str) -> Path | None:
+    """``nn.History.plot`` (loss, and accuracy on a second axis) saved as a PNG."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    history.plot(ax)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def report(paths: Sequence[Path | None]) -> None:
+    """Print where the pictures are (absolute paths, so they can be opened directly)."""
+    written = [p for p in paths if p is not None]
+    if written:
+        print("\nwrote:")
+        for p in written:
+            print(f"  {p.resolve()}")
+    if len(written) < len(paths):
+        print(MISSING_MATPLOTLIB)
