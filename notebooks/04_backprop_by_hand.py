@@ -132,6 +132,8 @@ engine.draw_dot(L)
 x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
 w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
 bias = Value(6.8813735870195432, "b")
+for p in (w1, w2, bias):
+    engine.mark(p, "parameter")  # drawn green: the numbers training would adjust
 x1w1 = x1 * w1
 x1w1.label = "x1w1"
 x2w2 = x2 * w2
