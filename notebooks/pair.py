@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             target.write_text(wanted, encoding="utf-8")
             print(target)
     for target in stale:
-        print(f"{target} differs from its .py source; run python notebooks/pair.py")
+        print(
+            f"{target.name} differs from {target.with_suffix('.py').name}: the .py file is the "
+            "source; edit it (not the .ipynb) and run python notebooks/pair.py"
+        )
     return 1 if stale else 0
 
 
