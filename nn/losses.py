@@ -85,8 +85,13 @@ def mse(outputs: Any, targets: Any) -> Value:
     outs, tgts = _pairs(outputs, targets, where)
     terms = []
     for i, (o, t) in enumerate(zip(outs, tgts, strict=True)):
-        if isinstance(o, Value):
+        if isinstance(o, (Value, int, float)):  # one output number per example
             o, t = [o], [t]
+        elif not isinstance(o, Iterable):
+            raise TypeError(
+                f"{where}: output {i} is a {type(o).__name__}; expected a Value (or a number, "
+                "or a list of them for a model with several outputs)"
+            )
         else:
             o = list(o)
             t = [t] if isinstance(t, (int, float, Value)) else list(t)

@@ -141,3 +141,10 @@ def test_classifier_losses_decide_labels():
 def test_loss_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_mse_accepts_plain_numbers_and_names_what_it_cannot_use():
+    loss = nn.mse([1.0, 2.0], [1.0, 3.0])
+    assert loss.data == 0.5
+    with pytest.raises(TypeError, match="mse: output 0 is a NoneType"):
+        nn.mse([None], [1.0])
