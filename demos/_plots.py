@@ -94,10 +94,7 @@ def decision_boundary(
     ax.contour(gx, gy, side, levels=[0], colors="black", linewidths=1)
     show_points(ax, X, y)
     ax.set(title=title, aspect="equal", xlabel="x₀", ylabel="x₁")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def curves(
@@ -120,10 +117,7 @@ def curves(
         ax.set_yscale("log")
     if len(series) > 1:
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def history_plot(path: Path, history: Any, title: str) -> Path | None:
@@ -134,9 +128,14 @@ def history_plot(path: Path, history: Any, title: str) -> Path | None:
     fig, ax = plt.subplots(figsize=(6, 3.8))
     history.plot(ax)
     ax.set_title(title)
+    return save(fig, path)
+
+
+def save(fig: Any, path: Path) -> Path:
+    """Lay out, write the PNG and close the figure (so a long run keeps no figures open)."""
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
+    pyplot().close(fig)
     return path
 
 

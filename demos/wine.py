@@ -79,10 +79,7 @@ def picture(path: Path, trail: list[tuple[float, float, float]], best: float) ->
     right.plot([0, 80], [0, 80 * final], color="tab:green", label=f"bottles = {final:.3f} × guests")
     right.set(xlabel="guests", ylabel="bottles", title="the fitted line")
     right.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _plots.save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

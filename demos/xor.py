@@ -70,10 +70,7 @@ def picture(
         _plots.show_points(ax, X, [2 * t - 1 for t in y])
         ax.set(title=title, aspect="equal", xlabel="x₀", ylabel="x₁")
     fig.suptitle("XOR: red = 1, blue = 0")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _plots.save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -111,16 +111,11 @@ def train_step(
     (default: the optimizer's parameters) when ``l2`` is not 0.
     """
     with engine.collector_paused():
-        outputs = [model(x) for x in X]
-        objective = loss(outputs, y)
-        if l2:
-            objective = objective + _losses.l2(
-                optimizer.params if l2_params is None else l2_params, l2
-            )
+        outputs, objective = _forward(model, X, y, loss, optimizer, l2, l2_params)
         optimizer.zero_grad()
         objective.backward()
         optimizer.step()
-        numbers = [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
+        numbers = _numbers(outputs)
         value = objective.data
         del outputs, objective  # free the graph while the collector is still paused
     return value, numbers
@@ -141,12 +136,7 @@ def _compiled_step(
     current data, so it needs a model and loss that build the same graph every step.
     """
     with engine.collector_paused():
-        outputs = [model(x) for x in X]
-        objective = loss(outputs, y)
-        if l2:
-            objective = objective + _losses.l2(
-                optimizer.params if l2_params is None else l2_params, l2
-            )
+        outputs, objective = _forward(model, X, y, loss, optimizer, l2, l2_params)
         flat = [v for o in outputs for v in ([o] if isinstance(o, Value) else o)]
         compiled = engine.compile(objective, outputs=flat)
 
@@ -154,10 +144,32 @@ def _compiled_step(
         optimizer.zero_grad()
         value = compiled.run()
         optimizer.step()
-        numbers = [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
-        return value, numbers
+        return value, _numbers(outputs)
 
     return step
+
+
+def _forward(
+    model: Callable[[Any], Any],
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: LossFn,
+    optimizer: SGD,
+    l2: float,
+    l2_params: Sequence[Value] | None,
+) -> tuple[list[Any], Value]:
+    """The batch's outputs and the objective: loss plus the optional L2 penalty."""
+    outputs = [model(x) for x in X]
+    objective = loss(outputs, y)
+    if l2:
+        params = optimizer.params if l2_params is None else l2_params
+        objective = objective + _losses.l2(params, l2)
+    return outputs, objective
+
+
+def _numbers(outputs: list[Any]) -> list[Any]:
+    """The outputs' current data (a list per example for multi-output models)."""
+    return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
 
 
 def _progress_bar(total: int, progress: bool | None) -> Any:
