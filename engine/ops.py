@@ -58,6 +58,9 @@ class Op:
     hint: str = ""
     branch: str | None = None
     domain_error: type[Exception] = ValueError  # raised when ``domain`` fails
+    # (condition, hint) pairs that say which part of a compound domain failed: the
+    # first condition true of the rejected operands gives the message, else ``hint``.
+    reasons: tuple[tuple[str, str], ...] = ()
     param: str | None = None  # for op families such as pow with a number exponent
     value: float | None = None  # the bound parameter of an op family member
     # Filled in by _build: the generated functions.
@@ -87,11 +90,20 @@ class Op:
                     derivs=tuple(sub(d, c) for d in derivs),
                     text=sub(self.text, _short(value)),
                     domain=sub(self.domain, c),
+                    reasons=tuple((sub(cond, c), why) for cond, why in self.reasons),
                     value=float(value),
                 )
             )
             _BOUND[key] = op
         return op
+
+    def why_outside(self, *operands: float) -> str:
+        """What to tell a user whose operands failed the domain (see ``reasons``)."""
+        env = {**NAMESPACE, **dict(zip(self.names, operands, strict=False))}
+        for condition, why in self.reasons:
+            if eval(condition, env):
+                return why
+        return self.hint
 
     def chain_rule(self) -> str:
         """Human text: the op and its local derivatives, e.g. ``out = a * b; dout/da = b``."""
@@ -232,9 +244,11 @@ _TABLE = [
         ("c * a ** (c - 1.0)",),
         "out = a ** c; dout/da = c·a^(c-1)",
         domain="a > 0.0 or (a < 0.0 and c == int(c)) or (a == 0.0 and (c == 0.0 or c >= 1.0))",
-        hint="a negative base needs an integer exponent (the result would be complex); "
-        "zero cannot be raised to a negative power, and at zero a power between 0 and 1 "
-        "has an infinite derivative",
+        hint="at zero a power between 0 and 1 has an infinite derivative",
+        reasons=(
+            ("a < 0.0", "a negative base needs an integer exponent (the result would be complex)"),
+            ("c < 0.0", "zero cannot be raised to a negative power"),
+        ),
         param="c",
     ),
     # Unary.

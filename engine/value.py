@@ -227,7 +227,7 @@ def _describe(operands: tuple[Value, ...]) -> str:
 
 
 def _where(op: Op, operands: tuple[Value, ...]) -> str:
-    title = op.name if op.value is None else f"{op.name} (exponent {op.value:g})"
+    title = op.name if op.value is None else f"power ** {op.value:g}"
     return f"{title} of {_describe(operands)}"
 
 
@@ -235,7 +235,8 @@ def _domain_error(op: Op, operands: tuple[Value, ...]) -> Exception:
     """The error for operands outside the op's domain (its ``domain`` condition)."""
     if _has_non_finite(operands):
         return _non_finite_error(op, operands)
-    return op.domain_error(f"{_where(op, operands)}: {op.hint}")
+    why = op.why_outside(*(v.data for v in operands))
+    return op.domain_error(f"{_where(op, operands)}: {why}")
 
 
 def _op_error(op: Op, operands: tuple[Value, ...]) -> Exception:
