@@ -365,10 +365,7 @@ def _pow_number(base: Value, exponent: float) -> Value:
     """``base ** exponent`` through the powc member bound to that exponent."""
     apply = _POW_NUMBER.get(exponent)
     if apply is None:
-        op = OPS["powc"].bind(exponent)
-        name = f"_OP_powc_{len(_POW_NUMBER)}"
-        NAMESPACE[name] = op
-        apply = _POW_NUMBER[exponent] = _generate(_unary_source(op, name, "_apply"), "_apply")
+        apply = _POW_NUMBER[exponent] = _generated(OPS["powc"].bind(exponent))
     return apply(base)
 
 
@@ -417,17 +414,18 @@ def apply(op: Op, *operands: Any) -> Value:
         return _pow_value(first, operands[1])
     if op.method is not None:
         return getattr(first, op.method)(*operands[1:])
-    return _custom(op)(first, *operands[1:])
+    return _generated(op)(first, *operands[1:])
 
 
-_CUSTOM: dict[int, tuple[Op, Any]] = {}
+_GENERATED: dict[int, tuple[Op, Any]] = {}
 
 
-def _custom(op: Op) -> Any:
-    """The generated function of a user-defined op (see ``define_op``)."""
-    entry = _CUSTOM.get(id(op))
+def _generated(op: Op) -> Any:
+    """The generated function applying an op that is no Value method: a bound power
+    (``x ** 3``) or an op made with ``define_op``. Made on first use, then cached."""
+    entry = _GENERATED.get(id(op))
     if entry is None or entry[0] is not op:
-        name = f"_OP_custom_{len(_CUSTOM)}_{op.name}"
+        name = f"_OP_{op.name}_{len(_GENERATED)}"
         NAMESPACE[name] = op
         method = f"_{op.name}"
         src = (
@@ -435,5 +433,5 @@ def _custom(op: Op) -> Any:
             if op.arity == 2
             else _unary_source(op, name, method)
         )
-        entry = _CUSTOM[id(op)] = (op, _generate(src, method))
+        entry = _GENERATED[id(op)] = (op, _generate(src, method))
     return entry[1]
