@@ -9,7 +9,7 @@ from .autodiff import (
     topological_order,
     zero_grad,
 )
-from .compile import CompiledGraph, GraphChangedError, compile
+from .compiled import CompiledGraph, GraphChangedError, compile
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .ops import OPS, Op, define_op
 from .tags import current_scope, mark, role_of, scope

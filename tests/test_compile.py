@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import engine
 from engine import OPS, Value, no_grad
-from engine.compile import READABLE_MAX_OPS, CompiledGraph, GraphChangedError
-from engine.compile import compile as compile_graph
+from engine.compiled import READABLE_MAX_OPS, CompiledGraph, GraphChangedError
+from engine.compiled import compile as compile_graph
 from engine.testing import graphs
 
 
