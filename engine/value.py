@@ -258,7 +258,7 @@ def _non_finite_error(op: Op, operands: tuple[Value, ...]) -> ValueError:
     )
 
 
-def _node_source(op: Op, name: str, operands: list[str], parents: str) -> list[str]:
+def _node_source(op: Op, name: str, parents: str) -> list[str]:
     """Source lines computing ``out`` from ``a``/``b`` and returning the new node."""
     lines = []
     if op.domain is not None:
@@ -308,12 +308,12 @@ def _binary_source(op: Op, name: str, method: str, reflected: bool) -> str:
         f"    a = {first}.data",
         f"    b = {second}.data",
     ]
-    return "\n".join(lines + _node_source(op, name, ["a", "b"], f"{first}, {second},")) + "\n"
+    return "\n".join(lines + _node_source(op, name, f"{first}, {second},")) + "\n"
 
 
 def _unary_source(op: Op, name: str, method: str) -> str:
     lines = [f"def {method}(self):", "    a = self.data"]
-    return "\n".join(lines + _node_source(op, name, ["a"], "self,")) + "\n"
+    return "\n".join(lines + _node_source(op, name, "self,")) + "\n"
 
 
 def _generate(src: str, method: str) -> Any:
