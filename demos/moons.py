@@ -11,7 +11,8 @@ training accuracy and writes three pictures:
 * ``moons_decision_boundary.png``: the plane coloured by the network's answer;
 * ``moons_loss.png``: the loss and accuracy, epoch by epoch;
 * ``moons_neuron.svg``: the computation graph of one trained neuron (first hidden
-  layer, neuron 0) on the first data point, after backward: inputs, weights, grads.
+  layer, neuron 0) on the first data point, after a backward pass from its output
+  alone: inputs, weights, grads.
 """
 
 from __future__ import annotations
@@ -61,10 +62,16 @@ def accuracy(model: nn.MLP, X: list[list[float]], y: list[float]) -> float:
 
 
 def neuron_graph(model: nn.MLP, x: list[float], path: Path) -> Path:
-    """Draw one trained neuron on one input, after backward, as SVG."""
+    """Draw one trained neuron on one input, after a backward pass of its own, as SVG.
+
+    Training leaves the grads of its last step on the parameters, and a leaf's grad
+    adds up over backward passes, so they are cleared first: then every grad drawn is
+    d(out)/d(that number), the upstream grad times the local derivative on its arrows.
+    """
     neuron = model.layers[0].neurons[0]
     out = neuron(x)
     out.label = "out"
+    engine.zero_grad(out)  # clear what training left, or the picture contradicts its arrows
     out.backward()
     engine.render(out, path, edge_derivatives=True)
     return path
