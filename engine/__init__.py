@@ -1,19 +1,30 @@
-"""gradstep's scalar autograd engine: Values, the op table, backward, gradcheck."""
+"""gradstep's scalar autograd engine.
 
-from .autodiff import (
+The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: the op table
+(``ops.py``), ``Value`` (``value.py``) and the backward pass (``autodiff.py``). Around
+it, tools that only read the graph: ``check`` (gradcheck and hypothesis strategies),
+``show`` (drawing and the step-by-step stepper) and ``compiler`` (compiled graphs).
+The core imports none of them.
+"""
+
+from typing import Any
+
+from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .compiler.compiled import CompiledGraph, GraphChangedError, compile
+from .core import value as _value
+from .core.autodiff import (
     backward,
+    backward_pass,
     collector_paused,
-    is_grad_enabled,
-    no_grad,
     nodes,
     topological_order,
     zero_grad,
 )
-from .compiled import CompiledGraph, GraphChangedError, compile
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .ops import OPS, Op, define_op
-from .tags import current_scope, mark, role_of, scope
-from .value import Value, apply, sum
+from .core.define import define_op
+from .core.mode import current_scope, is_grad_enabled, no_grad, scope
+from .core.ops import OPS, Op
+from .core.value import Value, apply, sum
+from .show.tags import mark, role_of
 
 __all__ = [
     "CompiledGraph",
@@ -28,6 +39,7 @@ __all__ = [
     "backprop_steps",
     "backprop_table",
     "backward",
+    "backward_pass",
     "collector_paused",
     "compile",
     "current_scope",
@@ -47,22 +59,37 @@ __all__ = [
     "zero_grad",
 ]
 
-_DRAWING = ("GraphvizNotFoundError", "draw_dot", "render")
-_STEPPER = ("backprop_steps", "backprop_table")
+_LAZY = {
+    "GraphvizNotFoundError": "draw",
+    "draw_dot": "draw",
+    "render": "draw",
+    "backprop_steps": "stepper",
+    "backprop_table": "stepper",
+    "export_backprop_html": "stepper_html",
+}
 
 
 def __getattr__(name: str) -> object:
-    """Load engine.draw on first use: it imports graphviz, which `import engine` need not pay."""
-    if name in _DRAWING:
-        from . import draw
+    """Load the drawing tools on first use: they import graphviz, which `import engine` skips."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    import importlib
 
-        return getattr(draw, name)
-    if name in _STEPPER:
-        from . import stepper
+    return getattr(importlib.import_module(f".show.{module}", __name__), name)
 
-        return getattr(stepper, name)
-    if name == "export_backprop_html":
-        from .stepper_html import export_backprop_html
 
-        return export_backprop_html
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+def _steps(root: Value, grad: float) -> Any:
+    from .show.stepper import backprop_steps
+
+    return backprop_steps(root, grad)
+
+
+def _display(root: Value, include: Any, exclude: Any) -> Any:
+    from .show.draw import repr_mimebundle
+
+    return repr_mimebundle(root, include, exclude)
+
+
+# The tools a Value offers as methods (``v.backward_steps()``, Jupyter's display).
+_value.TOOLS.update(steps=_steps, display=_display)

@@ -107,20 +107,20 @@ def test_xor_needs_a_hidden_layer(tmp_path):
 def test_backprop_writes_a_self_contained_stepper_page(tmp_path):
     out = ok(run("-m", "demos.backprop", "--out", str(tmp_path)))
     assert "o = tanh(x1·w1 + x2·w2 + b) = 0.7071" in out
-    row = next(line for line in out.splitlines() if "x1w1 = x1 * w1" in line)  # trace table
+    row = next(line for line in out.splitlines() if "x1w1 = x1·w1" in line)  # trace table
     assert row.split()[0] == "4" and "x1: -3, w1: 2" in row and "x1: -1.5, w1: 1" in row
     page = tmp_path / "backprop_neuron.html"
     assert str(page.resolve()) in out
     html = page.read_text(encoding="utf-8")
     assert "Backprop through one neuron, step by step" in html
-    assert "x1w1 = x1 * w1" in html
+    assert "x1w1 = x1·w1" in html
     for remote in ('src="http', "src='http", 'href="http', "@import", "url(http"):
         assert remote not in html  # opens offline: nothing to fetch
 
 
 def test_backprop_takes_other_numbers(tmp_path):
     out = ok(run("-m", "demos.backprop", "--out", str(tmp_path), "--x2", "1", "--w2", "0.5"))
-    row = next(line for line in out.splitlines() if "x2w2 = x2 * w2" in line)
+    row = next(line for line in out.splitlines() if "x2w2 = x2·w2" in line)
     assert "x2: 0.5, w2: 1" in row  # local derivatives: w2 and x2
 
 

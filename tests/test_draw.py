@@ -10,7 +10,7 @@ import pytest
 
 import engine
 from engine import OPS, Value
-from engine.draw import DEFAULT_MAX_NODES, FILL, ValueGraph, draw_dot, format_number
+from engine.show.draw import DEFAULT_MAX_NODES, FILL, ValueGraph, draw_dot, format_number
 
 # --- helpers: read the DOT text back -------------------------------------------------
 

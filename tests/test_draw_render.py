@@ -16,8 +16,9 @@ import graphviz
 import pytest
 
 import engine
-from engine import Value, dot_exe
-from engine.draw import GraphTooLargeError, draw_dot, render, repr_mimebundle
+from engine import Value
+from engine.show import dot_exe
+from engine.show.draw import GraphTooLargeError, draw_dot, render, repr_mimebundle
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+import weakref
 
 import pytest
 from hypothesis import given, settings
@@ -11,14 +13,14 @@ from hypothesis import strategies as st
 
 import engine
 from engine import Value, backward, topological_order
-from engine.draw import format_number
-from engine.stepper import PARTIAL, PENDING, BackpropStep, backprop_steps, backprop_table
+from engine.show.draw import format_number
+from engine.show.stepper import PARTIAL, PENDING, BackpropStep, backprop_steps, backprop_table
 from engine.testing import graphs
 
 NUMBER = r"\(?(-?[0-9.]+(?:e-?[0-9]+)?)\)?"
 LINE = re.compile(
-    rf"^d(?P<root>\S+)/d(?P<parent>\S+) \+= d\S+/d(?P<node>\S+) \* d\S+/d\S+ = "
-    rf"{NUMBER} \* {NUMBER} = {NUMBER}(?:, so d\S+/d\S+ = {NUMBER} \+ {NUMBER} = {NUMBER})?$"
+    rf"^d(?P<root>\S+)/d(?P<parent>\S+) \+= d\S+/d(?P<node>\S+) · ∂\S+/∂\S+ = "
+    rf"{NUMBER} · {NUMBER} = {NUMBER}(?:, so d\S+/d\S+ = {NUMBER} \+ {NUMBER} = {NUMBER})?$"
 )
 
 
@@ -94,7 +96,7 @@ def test_each_step_records_what_it_added(g):
         assert [u.parent for u in step.updates] == list(step.node.parents)
         data = [p.data for p in step.node.parents]
         op, out = step.node.op, step.node.data
-        local = op.local(out, data) if op.arity == -1 else op.local(out, *data)
+        local = op.local(out, *data)
         assert tuple(u.local for u in step.updates) == local
         for u in step.updates:
             assert u.contribution == step.upstream * u.local
@@ -166,9 +168,8 @@ def test_a_non_finite_grad_raises_like_backward():
     with pytest.raises(OverflowError, match="gradient of leaf 'x'"):
         backward(build(), 1e200)
     stepper = backprop_steps(build(), 1e200)
-    next(stepper)
     with pytest.raises(OverflowError, match="gradient of leaf 'x'"):
-        next(stepper)
+        next(stepper)  # the one step is the last: the pass ends, and checks the leaves
 
 
 # --- names and text -----------------------------------------------------------------
@@ -193,7 +194,7 @@ def test_unlabelled_values_get_fresh_names_and_constants_stay_out_of_the_text():
         for line in step.lines:
             assert "d3" not in line and "/d(3)" not in line  # the constant 3
     mul = next(s for s in steps if s.op.name == "mul" and s.node.parents[0] is x)
-    assert mul.formula == f"{names[mul.node]} = x * 3"
+    assert mul.formula == f"{names[mul.node]} = x·3"
     assert len(mul.lines) == 1 and mul.lines[0].startswith("dL/dx += ")
 
 
@@ -215,7 +216,7 @@ def test_local_lines_read_the_op_table_with_names():
     o, _ = neuron()
     step = next(backprop_steps(o))
     (line,) = step.local_lines
-    assert line.startswith("do/dn = 1 - tanh(n)² = 1 - o² = ")
+    assert line.startswith("∂o/∂n = 1 - tanh(n)² = 1 - o² = ")
     assert line.endswith(format_number(step.updates[0].local))
     assert step.formula == "o = tanh(n)"
     assert str(step).splitlines()[0] == "step 1 of 5: o = tanh(n)"
@@ -226,8 +227,10 @@ def test_local_lines_read_the_op_table_with_names():
     ("build", "formula"),
     [
         (lambda a, b: a - b, "L = a - b"),
-        (lambda a, b: a / b, "L = a / b"),
-        (lambda a, b: a**2, "L = a ** 2"),
+        (lambda a, b: a / b, "L = a/b"),
+        (lambda a, b: a**2, "L = a²"),
+        (lambda a, b: a**b, "L = a^b"),
+        (lambda a, b: (a * b).sigmoid(), "L = σ(n1)"),
         (lambda a, b: engine.sum([a, b, a]), "L = a + b + a"),
         (lambda a, b: -a, "L = -a"),
         (lambda a, b: (a + b).exp(), "L = exp(n1)"),
@@ -244,7 +247,7 @@ def test_names_that_are_not_identifiers_are_parenthesised():
     out = h * 2.0
     out.label = "out"
     (step,) = list(backprop_steps(out))
-    assert step.lines[0].startswith("dout/d(hidden 1) += dout/dout * dout/d(hidden 1) = ")
+    assert step.lines[0].startswith("dout/d(hidden 1) += dout/dout · ∂out/∂(hidden 1) = ")
 
 
 # --- errors -------------------------------------------------------------------------
@@ -293,7 +296,50 @@ def test_table_marks_partial_grads():
     table = backprop_table(y)
     cells = [row[5] for row in table.rows if "x:" in row[5]]
     assert cells[0].endswith(PARTIAL) and not cells[-1].endswith(PARTIAL)
+    y.backward()
     assert cells[-1] == f"x: {format_number(x.grad)}"
+
+
+@pytest.mark.parametrize("look", ["table", "html", "frame", "draw"])
+def test_looking_changes_no_grad(look, tmp_path):
+    """Viewing a graph (the table, the page, a frame, a drawing) leaves every .grad as it was."""
+    o, _ = neuron()
+    steps = backprop_steps(o)
+    next(steps), next(steps)  # halfway through a pass, as a learner stepping by hand is
+    order, leaves = topological_order(o)
+    before = [v.grad for v in (*order, *leaves)]
+    if look == "table":
+        backprop_table(o)
+    elif look == "html":
+        engine.export_backprop_html(o, tmp_path / "look.html")
+    elif look == "frame":
+        assert steps.frame(1).source
+    else:
+        assert engine.draw_dot(o).source
+    assert [v.grad for v in (*order, *leaves)] == before
+    list(steps)  # finishing the pass gives exactly backward's grads: nothing was doubled
+    fresh, _ = neuron()
+    backward(fresh)
+    fresh_order, fresh_leaves = topological_order(fresh)
+    assert [v.grad for v in (*order, *leaves)] == [v.grad for v in (*fresh_order, *fresh_leaves)]
+
+
+def test_the_stepper_makes_no_reference_cycles():
+    """A finished stepper and its graph are freed by reference counting alone."""
+    gc.collect()
+    gc.disable()
+    try:
+        o, _ = neuron()
+        steps = backprop_steps(o)
+        recorded = list(steps)
+        assert recorded[0].frame().source
+        backprop_table(o)
+        probe = weakref.ref(o)
+        del o, steps, recorded
+        assert probe() is None
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_table_html_escapes_and_has_every_row():
@@ -361,7 +407,7 @@ def test_step_displays_in_jupyter_with_its_text_and_graph():
     assert isinstance(step, BackpropStep)
     page = step._repr_html_()
     assert "step 1 of 5: o = tanh(n)" in page
-    assert "do/dn += do/do * do/dn" in page
+    assert "do/dn += do/do · ∂o/∂n" in page
     assert "<svg" in page and "current" in page
 
 
@@ -409,7 +455,7 @@ def test_an_operand_used_twice_says_which_use():
     y.label = "y"
     (step,) = list(backprop_steps(y))
     first, second = step.local_lines
-    assert first.startswith(f"dy/dx = x = {format_number(3.0)}")
+    assert first.startswith(f"∂y/∂x = x = {format_number(3.0)}")
     assert first.endswith("(through a: x is used more than once here)")
     assert second.endswith("(through b: x is used more than once here)")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from engine import Value
-from engine.stepper import PARTIAL, backprop_steps
-from engine.stepper_html import export_backprop_html
+from engine.show.stepper import PARTIAL, backprop_steps
+from engine.show.stepper_html import export_backprop_html
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

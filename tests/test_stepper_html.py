@@ -9,8 +9,9 @@ import pytest
 
 import engine
 from engine import Value, backward, topological_order
-from engine.stepper import backprop_steps
-from engine.stepper_html import DEFAULT_MAX_VALUES, export_backprop_html
+from engine.show.draw import format_number
+from engine.show.stepper import backprop_steps
+from engine.show.stepper_html import DEFAULT_MAX_VALUES, export_backprop_html
 
 
 def neuron() -> Value:
@@ -60,13 +61,18 @@ def test_frames_carry_the_steps_text(page):
             assert line.replace(">", "&gt;") in section
 
 
-def test_export_sets_the_grads_as_backward_does(tmp_path):
+def test_export_changes_no_grad_and_shows_backwards_numbers(tmp_path):
     a, b = neuron(), neuron()
     backward(a)
-    export_backprop_html(b, tmp_path / "x.html")
-    order_a, leaves_a = topological_order(a)
+    page = export_backprop_html(b, tmp_path / "x.html")
     order_b, leaves_b = topological_order(b)
-    assert [v.grad for v in leaves_a + order_a] == [v.grad for v in leaves_b + order_b]
+    assert all(v.grad == 0.0 for v in leaves_b + order_b)
+    _, leaves_a = topological_order(a)
+    last = (tmp_path / "x.html").read_text().split("</section>")[-2]  # the final frame
+    for v in leaves_a:
+        shown = format_number(v.grad).replace("-", "&#45;")  # Graphviz escapes the minus
+        assert f">{shown}<" in last  # each leaf shows the grad backward gives
+    assert page.endswith("x.html")
 
 
 def test_title_is_escaped(tmp_path):

@@ -77,7 +77,28 @@ def test_format_and_repr():
     v = Value(2.0, label="w")
     assert f"{v:.2f}" == "2.00"
     assert repr(v) == "Value(data=2.0, grad=0.0, label='w')"
-    assert float(v) == 2.0
+    assert format(v, ".3f") == "2.000" and f"{v}" == repr(v)
+
+
+@pytest.mark.parametrize(
+    "leave",
+    [
+        float,
+        int,
+        round,
+        math.exp,
+        math.log,
+        math.tanh,
+        lambda v: [1, 2, 3][v],
+        lambda v: round(v, 2),
+    ],
+    ids=["float", "int", "round", "math.exp", "math.log", "math.tanh", "index", "round-2"],
+)
+def test_a_value_never_silently_leaves_the_graph(leave):
+    """float(v) and friends would drop the gradient; they raise and say what to use."""
+    v = Value(2.0)
+    with pytest.raises(TypeError, match=r"v\.exp\(\).*v\.data"):
+        leave(v)
 
 
 def test_graph_is_freed_by_reference_counting_alone():

@@ -31,11 +31,11 @@ from typing import Any
 
 import graphviz
 
-from .autodiff import topological_order
+from ..core.autodiff import topological_order
+from ..core.ops import Op
+from ..core.value import Value
 from .dot_exe import GraphvizNotFoundError, run_dot
-from .ops import NAMESPACE, Op
 from .tags import role_of
-from .value import Value
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -556,33 +556,30 @@ def _local_derivatives(v: Value) -> list[str]:
     op = v._op
     data = [p.data for p in v._parents]
     try:
-        local = op.local(v.data, data) if op.arity == -1 else op.local(v.data, *data)
+        local = op.local(v.data, *data)
     except (ArithmeticError, ValueError):
         return ["?"] * len(data)
     return [format_number(d) for d in local]
 
 
-_ORDER_MATTERS: dict[tuple[str, str], bool] = {}
+_ORDER_MATTERS: dict[Op, bool] = {}
 
 
 def _operand_names(op: Op, n: int) -> tuple[str, ...] | None:
     """("a", "b") for binary ops whose result changes when the operands swap (−, ÷, ^).
 
-    Decided from the op's forward expression, not from a list of names, so ops made
+    Decided by evaluating the op both ways round, not from a list of names, so ops made
     with ``define_op`` get the same treatment; when in doubt, the operands are named.
     """
     if op.arity != 2 or n != 2:
         return None
-    key = (op.name, op.forward)
-    matters = _ORDER_MATTERS.get(key)
+    matters = _ORDER_MATTERS.get(op)
     if matters is None:
-        forward = compile(op.forward, f"<{op.name}>", "eval")
         try:
-            one = eval(forward, NAMESPACE, {"a": 2.0, "b": 3.0})  # noqa: S307 - the op table
-            two = eval(forward, NAMESPACE, {"a": 3.0, "b": 2.0})  # noqa: S307
+            matters = op.evaluate(2.0, 3.0) != op.evaluate(3.0, 2.0)
         except (ArithmeticError, ValueError, TypeError):
-            one, two = 0.0, 1.0
-        matters = _ORDER_MATTERS[key] = one != two
+            matters = True
+        _ORDER_MATTERS[op] = matters
     return ("a", "b") if matters else None
 
 

@@ -19,10 +19,10 @@ import os
 import re
 from pathlib import Path
 
+from ..core.value import Value
 from .dot_exe import run_dot
 from .draw import HIGHLIGHT, UPDATED, format_number
-from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps
-from .value import Value
+from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
 
@@ -42,7 +42,8 @@ def export_backprop_html(
 ) -> str:
     """Step through backward from ``root`` and write every step to one HTML file.
 
-    Like ``backward``, this sets the grads (through ``backprop_steps``). ``title``
+    It runs the backward pass (``backprop_steps``) to record the steps, then puts
+    every ``.grad`` back as it was: writing the page changes nothing. ``title``
     heads the page. Graphs over ``max_values`` Values raise ValueError (``None`` lifts
     the limit: the page holds one picture per step). Returns the path written.
     """
@@ -57,9 +58,10 @@ def export_backprop_html(
             f"export_backprop_html: write to a file ending in .html, got {os.fspath(path)!r}"
         )
     _check_size(root, max_values)
-    stepper = backprop_steps(root, grad)
-    for _ in stepper:
-        pass
+    with grads_kept(root):
+        stepper = backprop_steps(root, grad)
+        for _ in stepper:
+            pass
     svgs = _frames_svg(stepper)
     page = _page(stepper, svgs, title)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +70,7 @@ def export_backprop_html(
 
 
 def _check_size(root: Value, max_values: int | None) -> None:
-    from .autodiff import topological_order
+    from ..core.autodiff import topological_order
 
     if max_values is None:
         return
@@ -131,7 +133,9 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
         f"Backward starts at {name} (d{name}/d{name} = {seed}) and walks back to the "
         "inputs. Each step takes one node, marked in red, and hands its gradient to "
         "the node's operands by the chain rule: an operand's grad grows by "
-        f"(the node's grad) × (the local derivative of the node with respect to the operand)."
+        f"d{name}/d(node) · ∂node/∂operand, the node's grad times the local derivative of "
+        "that one op (∂: local, d: the gradient of "
+        f"{name} built up so far)."
     )
     return _TEMPLATE.format(
         title=html.escape(heading),
@@ -151,7 +155,7 @@ def _texts(stepper: BackpropSteps, k: int) -> tuple[str, list[str], list[str]]:
     if k == 0:
         head, lines = trace.caption(0)
         return f"Start: {head.removeprefix('start: ')}", lines, []
-    step = trace.steps[k - 1]
+    step = trace.step(k)
     why = [f"local derivative: {line}" for line in step.local_lines]
     if k == stepper.total:
         why.append(

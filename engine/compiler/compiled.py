@@ -63,10 +63,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .autodiff import backward as eager_backward
-from .autodiff import topological_order
-from .ops import NAMESPACE, Op
-from .value import Value, _check_number, apply
+from ..core.autodiff import backward as eager_backward
+from ..core.autodiff import topological_order
+from ..core.floatmath import NAMES as NAMESPACE
+from ..core.mode import MODE
+from ..core.numbers import check_number as _check_number
+from ..core.ops import Op
+from ..core.value import Value, apply
 
 _OPERANDS = ("a", "b", "xs", "out")
 _FIELD = {"a": 0, "xs": 0, "b": 1, "out": 2}  # positions in a template's format()
@@ -240,14 +243,14 @@ class CompiledGraph:
                     f"{type(data).__name__} ({data!r:.40}); a leaf's .data must be a float, "
                     "e.g. leaf.data = 1.5"
                 )
-        previous = NAMESPACE["_record"]
-        NAMESPACE["_record"] = True  # the replay needs a graph even inside no_grad()
+        previous = MODE.recording
+        MODE.recording = True  # the replay needs a graph even inside no_grad()
         try:
             made: dict[Value, Value] = {leaf: leaf for leaf in self._leaves}
             for node, op, parents in zip(self._order, self._ops, self._parents, strict=True):
                 made[node] = apply(op, *(made[p] for p in parents))
         finally:
-            NAMESPACE["_record"] = previous
+            MODE.recording = previous
         root = made[self._root]
         for node in self._outputs:
             node.data = made[node].data
@@ -286,18 +289,32 @@ def _template(op: Op) -> _Template:
         return cached[1]
     domain = None
     if op.domain is not None:
-        tree = _fold(ast.parse(op.domain, mode="eval").body, boolean=True)
+        tree = _fold(_parse(op, op.domain), boolean=True)
         if not _always_true(tree):
             domain = _placeholders(tree)
-    forward = _placeholders(_fold(ast.parse(op.forward, mode="eval").body))
-    t = _Template(forward, tuple(_factor(d) for d in op.derivs), domain, _notes(op))
+    forward = _placeholders(_fold(_parse(op, op.forward)))
+    t = _Template(forward, tuple(_factor(op, d) for d in op.derivs), domain, _notes(op))
     _TEMPLATES[id(op)] = (op, t)
     return t
 
 
-def _factor(expr: str) -> str:
+def _parse(op: Op, expr: str) -> ast.expr:
+    """One of the op's expressions, its parameter (in a bound family member) written in."""
+    tree = ast.parse(expr, mode="eval").body
+    if op.value is None:
+        return tree
+    param, value = op.param, ast.Constant(op.value)
+
+    class _Bind(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:  # noqa: N802
+            return value if node.id == param else node
+
+    return _Bind().visit(tree)
+
+
+def _factor(op: Op, expr: str) -> str:
     """A local derivative as a factor of ``grad * factor``; parenthesised if compound."""
-    tree = _fold(ast.parse(expr, mode="eval").body)
+    tree = _fold(_parse(op, expr))
     if _number(tree) in (1.0, -1.0):
         return repr(_number(tree))
     code = _placeholders(tree)
@@ -306,13 +323,12 @@ def _factor(expr: str) -> str:
 
 
 def _notes(op: Op) -> tuple[str, ...]:
-    """Per operand, the op's chain-rule text: its forward part and that operand's part."""
-    parts = [p.strip() for p in op.text.split(";")]
-    notes = []
-    for name in op.names:
-        own = [p for p in parts[1:] if p.startswith(f"dout/d{name} ")]
-        notes.append(f"{parts[0]}; {own[0]}" if own else op.text)
-    return tuple(notes)
+    """Per operand, the op's chain-rule text: ``out = tanh(a); ∂out/∂a = 1 - out²``."""
+    head = f"out = {op.forward_text()}"
+    return tuple(
+        f"{head}; ∂out/∂{name} = {' = '.join(op.derivative_forms(i))}"
+        for i, name in enumerate(op.deriv_names)
+    )
 
 
 def _placeholders(tree: ast.expr) -> str:

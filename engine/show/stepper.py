@@ -1,18 +1,24 @@
 """Backprop one chain-rule application at a time: step records, a trace table, frames.
 
-``backprop_steps(root)`` runs exactly the pass ``backward(root)`` runs (same order,
-same arithmetic, same reset and seed), but stops after every node and hands back a
-``BackpropStep`` saying what happened there: the upstream gradient dL/d(node), and
-for each operand the local derivative from the op table, the contribution
-upstream × local and the operand's grad before and after. Its text is the chain rule
+``backprop_steps(root)`` *is* the backward pass: it drives the same generator
+``backward(root)`` runs to the end (``engine.backward_pass``), stopping after every
+node to hand back a ``BackpropStep`` saying what happened there: the upstream
+gradient dL/d(node), and for each operand the local derivative, the contribution
+upstream · local and the operand's grad before and after. Its text is the chain rule
 written out with the graph's own names::
 
-    dL/dw1 += dL/dn * dn/dw1 = 0.5 * 2 = 1
+    dL/dw1 += dL/dn · ∂n/∂w1 = 0.5 · 2 = 1
+
+Two kinds of derivative, written differently on purpose: ``∂n/∂w1`` is the *local*
+derivative of one op (here n = w1·x1, so ∂n/∂w1 = x1), known as soon as the op ran;
+``dL/dw1`` is the gradient of the final result L, which the backward pass builds up by
+adding one such product for every path from L down to w1.
 
 In Jupyter a step displays as the graph at that moment: the node being processed and
 its arrows highlighted, grads not reached yet shown as ``?``, grads still collecting
 contributions as ``0.5+...``. ``backprop_table`` lists every step as one row;
-``engine.stepper_html.export_backprop_html`` writes all frames into one HTML page.
+``export_backprop_html`` writes all frames into one HTML page. Those two only look:
+they run the pass and then put every ``.grad`` back as it was.
 
 Unlabelled Values get generated names so every line can be read against the picture:
 the root is ``L``, other results ``n1, n2, …`` and unlabelled inputs ``x1, x2, …``
@@ -27,10 +33,14 @@ import html
 import math
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .autodiff import _check_finite, topological_order
+from ..core.autodiff import backward_pass, topological_order
+from ..core.numbers import check_number as _check_number
+from ..core.ops import NARY, Op
+from ..core.value import Value
 from .draw import (
     DEFAULT_MAX_NODES,
     Overlay,
@@ -40,8 +50,6 @@ from .draw import (
     draw_dot,
     format_number,
 )
-from .ops import Op
-from .value import Value, _check_number
 
 __all__ = [
     "BackpropStep",
@@ -66,7 +74,7 @@ class ParentUpdate:
     parent: Value
     name: str
     position: int  # which operand of the op: 0 for a, 1 for b, i for the i-th term of a sum
-    local: float  # d(node)/d(parent), from the op table's ``local`` function
+    local: float  # ∂node/∂parent, from the op's ``local`` function
     contribution: float  # what was added to parent.grad
     before: float  # parent.grad before this step
     after: float  # parent.grad after this step
@@ -89,7 +97,7 @@ class BackpropStep:
     op: Op
     upstream: float
     updates: tuple[ParentUpdate, ...]
-    _trace: _Trace = field(repr=False)
+    _trace: _Trace = field(repr=False)  # shared with the other steps; holds no step
 
     @property
     def root_name(self) -> str:
@@ -99,14 +107,13 @@ class BackpropStep:
     @property
     def formula(self) -> str:
         """How the node was computed, with names: ``n1 = x1 * w1``."""
-        names = [u.name for u in self.updates]
-        return f"{_wrap(self.name)} = {_forward_text(self.op, names)}"
+        return f"{_wrap(self.name)} = {self.op.forward_text(_operand_names(self))}"
 
     @property
     def lines(self) -> list[str]:
         """One chain-rule line per operand (constants left out): what was added, and why.
 
-        ``dL/dw1 += dL/dn * dn/dw1 = 0.5 * 2 = 1``; when the operand already had a grad
+        ``dL/dw1 += dL/dn · ∂n/∂w1 = 0.5 · 2 = 1``; when the operand already had a grad
         the line ends with the running sum: ``, so dL/dx = 0.5 + 1 = 1.5``.
         """
         return [self._line(u) for u in _shown(self)]
@@ -118,9 +125,9 @@ class BackpropStep:
 
     @property
     def local_lines(self) -> list[str]:
-        """Where each local derivative comes from, read from the op table's text.
+        """Where each local derivative comes from, printed from the op's derivative.
 
-        ``do/dn = 1 - tanh(n)² = 1 - o² = 0.5``: the formula with the graph's names,
+        ``∂o/∂n = 1 - tanh(n)² = 1 - o² = 0.5``: the formula with the graph's names,
         then its value.
         """
         return [self._local_line(u) for u in _shown(self)]
@@ -140,8 +147,8 @@ class BackpropStep:
     def _line(self, u: ParentUpdate) -> str:
         root, node, parent = self.root_name, _wrap(self.name), _wrap(u.name)
         line = (
-            f"d{root}/d{parent} += d{root}/d{node} * d{node}/d{parent} = "
-            f"{format_number(self.upstream)} * {_factor(u.local)} = "
+            f"d{root}/d{parent} += d{root}/d{node} · ∂{node}/∂{parent} = "
+            f"{format_number(self.upstream)} · {_factor(u.local)} = "
             f"{format_number(u.contribution)}"
         )
         if u.before != 0.0:
@@ -153,14 +160,13 @@ class BackpropStep:
 
     def _local_line(self, u: ParentUpdate) -> str:
         node, parent = _wrap(self.name), _wrap(u.name)
-        names = [v.name for v in self.updates]
-        forms = _derivative_text(self.op, u.position, names, self.name)
+        forms = self.op.derivative_forms(u.position, _operand_names(self, u.position))
         value = format_number(u.local)
-        if not forms or forms[-1] != value:
+        if forms[-1] != value:
             forms.append(value)
-        line = " = ".join([f"d{node}/d{parent}", *forms])
+        line = " = ".join([f"∂{node}/∂{parent}", *forms])
         if sum(v.parent is u.parent for v in self.updates) > 1:
-            where = f"term {u.position + 1}" if self.op.arity == -1 else self.op.names[u.position]
+            where = f"term {u.position + 1}" if self.op.arity == NARY else self.op.names[u.position]
             line += f"   (through {where}: {parent} is used more than once here)"
         return line
 
@@ -186,20 +192,18 @@ class BackpropSteps(Iterator[BackpropStep]):
             )
         seed = _check_number(grad, "backprop_steps(grad=...)")
         order, leaves = topological_order(root)
-        self._order = order
-        self._leaves = leaves
+        self._total = len(order)
         self._done = 0
-        self._finished = False
-        # The same start as autodiff.backward: results reset, the root seeded, leaves kept.
-        for node in order:
-            node.grad = 0.0
-        root.grad += seed
+        # backward's own pass; its first next() resets the results and seeds the root,
+        # then it waits at the first node. Each later next() applies one chain rule.
+        self._pass = backward_pass(root, seed)
+        self._waiting: Value | None = next(self._pass, None)
         self._trace = _Trace(root, order, leaves)
 
     @property
     def total(self) -> int:
         """How many steps the pass has: one per Value an op computed."""
-        return len(self._order)
+        return self._total
 
     @property
     def names(self) -> dict[Value, str]:
@@ -209,21 +213,22 @@ class BackpropSteps(Iterator[BackpropStep]):
     @property
     def steps(self) -> list[BackpropStep]:
         """The steps taken so far."""
-        return list(self._trace.steps)
+        return [self._trace.step(i) for i in range(1, len(self._trace.records) + 1)]
 
     def __iter__(self) -> BackpropSteps:
         return self
 
     def __next__(self) -> BackpropStep:
-        if self._done == len(self._order):
-            if not self._finished:
-                self._finished = True
-                _check_finite(self._leaves)
+        node = self._waiting
+        if node is None:
             raise StopIteration
-        node = self._order[len(self._order) - 1 - self._done]
         self._done += 1
-        step = self._trace.take_step(node, self._done)
-        return step
+        before = [p.grad for p in node._parents]
+        upstream = node.grad
+        # Apply this node's chain rule (the op's backward kernel); the pass then waits
+        # at the next node, or finishes (checking that every leaf grad is finite).
+        self._waiting = next(self._pass, None)
+        return self._trace.record(node, self._done, upstream, before)
 
     def frame(self, index: int = 0, **options: Any) -> ValueGraph:
         """The graph after step ``index`` (0: before the first step, the root seeded)."""
@@ -253,6 +258,15 @@ def backprop_steps(root: Value, grad: float = 1.0) -> BackpropSteps:
 # The shared record of one pass: names, uses, the steps so far, and the frames.
 
 
+@dataclass(frozen=True, eq=False)
+class _Record:
+    """What the pass did at one node; the trace keeps these, not the steps that point to it."""
+
+    node: Value
+    upstream: float
+    updates: tuple[ParentUpdate, ...]
+
+
 class _Trace:
     """What the steps of one pass share: names, how often each Value is used, the steps."""
 
@@ -271,47 +285,55 @@ class _Trace:
         for node in order:
             for p in node._parents:
                 self.uses[p] = self.uses.get(p, 0) + 1
-        self.steps: list[BackpropStep] = []
+        self.records: list[_Record] = []
 
-    def take_step(self, node: Value, index: int) -> BackpropStep:
-        """Apply the chain rule at ``node``: what ``op.backward(node, node.grad)`` does."""
+    def record(self, node: Value, index: int, upstream: float, before: list[float]) -> BackpropStep:
+        """Write down the chain rule the pass just applied at ``node``, operand by operand.
+
+        ``before`` holds the operands' grads before the kernel ran. The contributions
+        are upstream · local, the same float products the kernel added, one operand at
+        a time (an operand used twice, as in x * x, gets both, in order).
+        """
         op = node._op
-        upstream = node.grad
         parents = node._parents
-        data = [p.data for p in parents]
-        try:
-            local = op.local(node.data, data) if op.arity == -1 else op.local(node.data, *data)
-        except (ArithmeticError, ValueError) as error:
-            raise OverflowError(
-                f"backprop_steps: step {index}, through {op.name} (data {node.data!r}): its "
-                f"local derivative is not a finite float ({error}). The grads of this graph "
-                "are not usable; call zero_grad() and scale the inputs."
-            ) from None
+        local = op.local(node.data, *(p.data for p in parents))
+        running = {p: g for p, g in zip(parents, before, strict=True)}
         updates = []
         for position, (p, d) in enumerate(zip(parents, local, strict=True)):
-            before = p.grad
             contribution = upstream * d
-            p.grad = before + contribution  # the kernel's ``p.grad += g * (d)``
+            after = running[p] + contribution
             updates.append(
                 ParentUpdate(
-                    p, self.names[p], position, d, contribution, before, p.grad, p in self.constants
+                    p,
+                    self.names[p],
+                    position,
+                    d,
+                    contribution,
+                    running[p],
+                    after,
+                    p in self.constants,
                 )
             )
-        step = BackpropStep(
-            index, self.total, node, self.names[node], op, upstream, tuple(updates), self
+            running[p] = after
+        self.records.append(_Record(node, upstream, tuple(updates)))
+        return self.step(index)
+
+    def step(self, index: int) -> BackpropStep:
+        """Step ``index`` (from 1) as a BackpropStep; made on demand, so the trace holds none."""
+        r = self.records[index - 1]
+        return BackpropStep(
+            index, self.total, r.node, self.names[r.node], r.node._op, r.upstream, r.updates, self
         )
-        self.steps.append(step)
-        return step
 
     def overlay(self, index: int) -> Overlay:
         """The drawing's changes after step ``index``: grads final, partial or ``?``."""
-        if not 0 <= index <= len(self.steps):
+        if not 0 <= index <= len(self.records):
             raise IndexError(
-                f"frame: step {index} does not exist yet; steps taken: {len(self.steps)} "
+                f"frame: step {index} does not exist yet; steps taken: {len(self.records)} "
                 f"of {self.total} (0 is the start, before the first step)"
             )
         received: dict[Value, tuple[int, float]] = {}
-        for step in self.steps[:index]:
+        for step in self.records[:index]:
             for u in step.updates:
                 count, _ = received.get(u.parent, (0, 0.0))
                 received[u.parent] = (count + 1, u.after)
@@ -325,7 +347,7 @@ class _Trace:
             else:
                 partial = count < self.uses.get(v, 0)
                 grads[v] = format_number(after) + (PARTIAL if partial else "")
-        current = self.steps[index - 1] if index else None
+        current = self.records[index - 1] if index else None
         return Overlay(
             # Labels stay draw_dot's (it shortens them inside scope boxes); only the
             # generated names are added.
@@ -346,7 +368,7 @@ class _Trace:
         """
         texts = [format_number(self.root_grad)]
         received: dict[Value, int] = {}
-        for step in self.steps:
+        for step in self.records:
             for u in step.updates:
                 received[u.parent] = count = received.get(u.parent, 0) + 1
                 partial = count < self.uses[u.parent]
@@ -387,10 +409,12 @@ class _Trace:
                     f"{format_number(self.root_grad)}; every other grad is still unknown (?).",
                     f"{self.total} steps follow, one per Value an op computed, from {name} "
                     "back to the inputs.",
+                    f"Each step adds d{name}/d(node) · ∂node/∂operand to an operand's grad: "
+                    "∂ is the local derivative of that one op, d the gradient built up so far.",
                     *self._carried_note(),
                 ],
             )
-        step = self.steps[index - 1]
+        step = self.step(index)
         return step.headline, step.lines + [f"  ({line})" for line in step.local_lines]
 
     def _carried_note(self) -> list[str]:
@@ -453,7 +477,6 @@ def _names(root: Value) -> dict[Value, str]:
 
 
 _SIMPLE_NAME = re.compile(r"[\w.]+")
-_OPERAND = re.compile(r"(?<![A-Za-z0-9_])(a|b|out)(?![A-Za-z0-9_])")
 
 
 def _wrap(name: str) -> str:
@@ -467,51 +490,20 @@ def _factor(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _clauses(op: Op) -> dict[str, list[str]]:
-    """The op's chain-rule text as {left side: [right sides]}.
-
-    ``"out = tanh(a); dout/da = 1 - tanh(a)² = 1 - out²"`` gives
-    ``{"out": ["tanh(a)"], "dout/da": ["1 - tanh(a)²", "1 - out²"]}``.
-    """
-    found: dict[str, list[str]] = {}
-    for clause in op.text.split("; "):
-        left, *rights = (part.strip() for part in clause.split(" = "))
-        if rights:
-            found[left] = rights
-    return found
-
-
-def _substitute(expr: str, names: list[str], out: str) -> str:
-    """``expr`` (over a, b, out) with the graph's names put in."""
-    table = {"a": names[0] if names else "a", "b": names[1] if len(names) > 1 else "b", "out": out}
-    return _OPERAND.sub(lambda m: _wrap(table[m.group(1)]), expr)
-
-
-def _forward_text(op: Op, names: list[str]) -> str:
-    """The op applied to named operands: ``x1 * w1``, ``tanh(n)``, ``x1 + x2 + x3``."""
-    if op.arity == -1:
-        terms = [_wrap(n) for n in names]
+def _operand_names(step: BackpropStep, position: int | None = None) -> dict[str, str]:
+    """The graph's names for the variables of the op's expressions (a, b, out, xs, x)."""
+    names = {"out": _wrap(step.name)}
+    terms = [_wrap(u.name) for u in step.updates]
+    if step.op.arity == NARY:
         if len(terms) > SUM_TERMS_SHOWN:
-            return " + ".join([*terms[:3], "…", terms[-1]]) + f"  ({len(terms)} terms)"
-        return " + ".join(terms)
-    rights = _clauses(op).get("out")
-    return _substitute(rights[0] if rights else op.forward, names, "out")
-
-
-def _derivative_text(op: Op, position: int, names: list[str], out: str) -> list[str]:
-    """The right sides of d(out)/d(operand) in the op's text, with names put in."""
-    clauses = _clauses(op)
-    if op.arity == -1:
-        key = next((k for k in clauses if k.startswith("dout/d")), None)
-        return list(clauses[key]) if key else []
-    key = f"dout/d{op.names[position]}"
-    rights = clauses.get(key) or [op.derivs[position]]
-    forms = [_substitute(r, names, out) for r in rights]
-    unique: list[str] = []
-    for f in forms:
-        if f not in unique:
-            unique.append(f)
-    return unique
+            names["xs"] = " + ".join([*terms[:3], "…", terms[-1]]) + f"  ({len(terms)} terms)"
+        else:
+            names["xs"] = " + ".join(terms)
+        if position is not None:
+            names["x"] = terms[position]
+    else:
+        names.update(zip(step.op.names, terms, strict=False))
+    return names
 
 
 # Helvetica advance widths (em) are at most 0.584 for the characters used here
@@ -568,19 +560,21 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
     """Run backward from ``root`` step by step and list the steps, one row each.
 
     Columns: the step number, the node (``n1 = x1 * w1``), its op, the upstream
-    gradient dL/d(node), each operand's local derivative, and each operand's grad
-    after the step (``+...``: more contributions still to come). Like ``backward``,
-    this sets the grads.
+    gradient dL/d(node), each operand's local derivative ∂node/∂operand, and each
+    operand's grad after the step (``+...``: more contributions still to come). The
+    pass runs to fill the table, then every ``.grad`` is put back: looking at the
+    table changes nothing (``backprop_steps`` is the pass that sets them).
     """
-    stepper = backprop_steps(root, grad)
-    steps = tuple(stepper)
+    with grads_kept(root):
+        stepper = backprop_steps(root, grad)
+        steps = tuple(stepper)
     name = stepper._trace.root_name
     columns = (
         "step",
         "node",
         "op",
         f"d{name}/dnode",
-        "local derivatives dnode/doperand",
+        "local derivatives ∂node/∂operand",
         "operand grads after the step",
     )
     uses = stepper._trace.uses
@@ -607,6 +601,23 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
             )
         )
     return BackpropTable(columns, tuple(rows), steps)
+
+
+@contextmanager
+def grads_kept(root: Value) -> Iterator[None]:
+    """Run a pass for a look only: every ``.grad`` under ``root`` is restored afterwards."""
+    if not isinstance(root, Value):
+        raise TypeError(
+            "backprop_table: expected a Value (the result to backpropagate from, e.g. "
+            f"the loss), got {type(root).__name__} ({root!r:.60})"
+        )
+    order, leaves = topological_order(root)
+    saved = [(v, v.grad) for v in (*order, *leaves)]
+    try:
+        yield
+    finally:
+        for v, g in saved:
+            v.grad = g
 
 
 def _shown(step: BackpropStep) -> list[ParentUpdate]:

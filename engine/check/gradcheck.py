@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .autodiff import topological_order
-from .value import Value, _check_number
+from ..core.autodiff import topological_order
+from ..core.numbers import check_number as _check_number
+from ..core.value import Value
 
 Function = Callable[[list[Value]], Value]
 

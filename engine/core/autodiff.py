@@ -1,7 +1,12 @@
-"""Reverse-mode differentiation: topological order, backward, zero_grad, no_grad.
+"""Reverse-mode differentiation: the topological order and the one backward pass.
 
-Nothing here recurses, so graphs of any depth (a chain of a million ops) work under
-Python's default recursion limit.
+``backward_pass`` is the backward pass, written once. It resets the grads of the
+nodes ops computed, seeds the root, and then visits the nodes in reverse topological
+order, applying at each the chain rule of its op (the op's ``backward`` kernel). It
+is a generator that hands over each node just before its chain rule is applied:
+``backward()`` runs it to the end, the stepper (``engine.backprop_steps``) stops at
+every node to show what happens there. Nothing here recurses, so graphs of any depth
+(a chain of a million ops) work under Python's default recursion limit.
 
 Gradient semantics, as in PyTorch: a leaf's ``.grad`` accumulates over backward
 calls until you reset it (``zero_grad``). An intermediate node's ``.grad`` is the
@@ -12,38 +17,33 @@ calling backward twice on the same graph doubles the leaves' grads, exactly.
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from .ops import NAMESPACE
-from .value import Value, _check_number
+from .node import Node
+from .numbers import check_number, require_node
 
 
-def _require_value(x: object, where: str) -> Value:
-    if not isinstance(x, Value):
-        raise TypeError(f"{where}: expected a Value, got {type(x).__name__} ({x!r})")
-    return x
-
-
-def topological_order(root: Value) -> tuple[list[Value], list[Value]]:
+def topological_order(root: Node) -> tuple[list[Node], list[Node]]:
     """The graph under ``root``: (non-leaf nodes in topological order, leaves).
 
     Operands come before the nodes computed from them, so ``reversed(order)`` is the
-    order backward visits nodes in (the stepper and the compiler use the same one).
+    order backward visits nodes in.
 
     Iterative depth-first search. The stack holds only nodes and a ``None`` marker
     per expanded node (no per-node tuples or iterators, which would make the cycle
     collector run during the walk); a node is finished when its marker comes back.
     """
-    _require_value(root, "topological_order")
+    require_node(root, "topological_order")
     if not root._parents:
         return [], [root]
-    order: list[Value] = []
-    leaves: list[Value] = []  # with repeats; deduplicated once at the end, in C
+    order: list[Node] = []
+    leaves: list[Node] = []  # with repeats; deduplicated once at the end, in C
     expanded = set()
     expand = expanded.add
-    in_progress: list[Value] = []
-    stack: list[Value | None] = [root]
+    in_progress: list[Node] = []
+    stack: list[Node | None] = [root]
     pop, push, leaf = stack.pop, stack.append, leaves.append
     while stack:
         node = pop()
@@ -62,28 +62,40 @@ def topological_order(root: Value) -> tuple[list[Value], list[Value]]:
     return order, list(dict.fromkeys(leaves))
 
 
-def backward(root: Value, grad: float = 1.0) -> None:
-    """Accumulate d(root)/d(node) * grad into ``.grad`` of every node under ``root``."""
-    seed = _check_number(grad, "backward(grad=...)")
-    with collector_paused():
-        order, leaves = topological_order(root)
-        _run_backward(root, seed, order)
-    _check_finite(leaves)
+def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
+    """The backward pass from ``root``, one node at a time.
 
-
-def _run_backward(root: Value, seed: float, order: list[Value]) -> None:
+    Yields each node an op computed, in reverse topological order, just before the
+    chain rule is applied there: resuming the generator runs
+    ``node._op.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand to
+    each operand's grad. When it finishes, every leaf grad is checked to be finite.
+    """
+    order, leaves = topological_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += seed
-    try:
-        for node in reversed(order):
+    for node in reversed(order):
+        yield node
+        try:
             node._op.backward(node, node.grad)
-    except (ArithmeticError, ValueError) as error:
-        raise OverflowError(
-            f"backward through {node._op.name} (data {node.data!r}): its local derivative "
-            f"is not a finite float ({error}). The grads of this graph are not usable; call "
-            "zero_grad() and scale the inputs."
-        ) from None
+        except (ArithmeticError, ValueError) as error:
+            raise OverflowError(
+                f"backward through {node._op.name} (data {node.data!r}): its local derivative "
+                f"is not a finite float ({error}). The grads of this graph are not usable; call "
+                "zero_grad() and scale the inputs."
+            ) from None
+    check_finite(leaves)
+
+
+def backward(root: Node, grad: float = 1.0) -> None:
+    """Accumulate d(root)/d(node) · grad into ``.grad`` of every node under ``root``.
+
+    This is ``backward_pass`` run to the end, with nothing stopping at the nodes.
+    """
+    require_node(root, "backward")
+    seed = check_number(grad, "backward(grad=...)")
+    with collector_paused():
+        deque(backward_pass(root, seed), maxlen=0)
 
 
 @contextmanager
@@ -106,7 +118,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_finite(leaves: list[Value]) -> None:
+def check_finite(leaves: list[Node]) -> None:
     """Report a non-finite gradient; it reaches every leaf above the node that made it."""
     for leaf in leaves:
         g = leaf.grad
@@ -119,39 +131,19 @@ def _check_finite(leaves: list[Value]) -> None:
             )
 
 
-def zero_grad(roots: Value | Iterable[Value]) -> None:
+def zero_grad(roots: Node | Iterable[Node]) -> None:
     """Set ``.grad = 0`` on a graph (pass its root) or on a list of Values."""
-    if isinstance(roots, Value):
+    if isinstance(roots, Node):
         order, leaves = topological_order(roots)
-        nodes: Iterable[Value] = order + leaves
+        nodes: Iterable[Node] = order + leaves
     else:
-        nodes = [_require_value(v, "zero_grad") for v in roots]
+        nodes = [require_node(v, "zero_grad") for v in roots]
     for v in nodes:
         v.grad = 0.0
 
 
-def nodes(root: Value) -> Iterator[Value]:
+def nodes(root: Node) -> Iterator[Node]:
     """Every node under ``root``, leaves first, then ops in topological order."""
     order, leaves = topological_order(root)
     yield from leaves
     yield from order
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Compute plain results without recording a graph (for evaluation and plots).
-
-    Values made inside are leaves: they have data but no parents, so backward from
-    them changes nothing, and nothing they touched is kept alive by them.
-    """
-    previous = NAMESPACE["_record"]
-    NAMESPACE["_record"] = False
-    try:
-        yield
-    finally:
-        NAMESPACE["_record"] = previous
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops currently record the graph (False inside ``no_grad``)."""
-    return NAMESPACE["_record"]

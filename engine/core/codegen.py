@@ -1,0 +1,304 @@
+"""Python source for an op, written from its definition in the op table.
+
+One writer for every piece of code an op needs: its backward kernel and local
+derivatives (``kernel_source``) and the function that applies it to Values
+(``method_source``, ``function_source``). ``generate.py`` runs these over the table
+and writes the result into ``kernels.py`` and ``value.py``, so the code a learner
+opens is ordinary checked-in Python; ``define.py`` runs them for ops defined at run
+time. The text in every docstring comes from ``notation.py``, like all op text.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .ops import NARY, Op
+
+_CALLS_THAT_RAISE = (ast.Call, ast.Pow, ast.Div, ast.FloorDiv, ast.Mod)
+
+
+def const_name(op: Op) -> str:
+    """The module-level name generated code uses for the op: ``MUL``, ``POWC``."""
+    return op.name.upper()
+
+
+def code(expr: str) -> str:
+    """An expression as the generated code writes it: ``sum`` is the builtin's."""
+    tree = ast.parse(expr.strip(), mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "sum":
+            node.id = "builtins.sum"
+    return ast.unparse(tree.body)
+
+
+def factor(expr: str) -> str:
+    """``expr`` as the right-hand factor of ``g * ...``: parenthesised unless it is atomic."""
+    tree = ast.parse(expr.strip(), mode="eval").body
+    text = code(expr)
+    return (
+        text if isinstance(tree, (ast.Name, ast.Constant, ast.Call, ast.Attribute)) else f"({text})"
+    )
+
+
+def _uses(exprs: tuple[str, ...], name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name for e in exprs for n in ast.walk(ast.parse(e))
+    )
+
+
+def _can_raise(expr: str) -> bool:
+    """Whether float evaluation of ``expr`` can raise (a call, a power, a division)."""
+    return any(
+        isinstance(n, _CALLS_THAT_RAISE)
+        or (isinstance(n, ast.BinOp) and isinstance(n.op, _CALLS_THAT_RAISE))
+        for n in ast.walk(ast.parse(expr))
+    )
+
+
+# -- kernels: local derivatives and the chain rule at one node -------------------------
+
+
+def kernel_source(op: Op, prefix: str | None = None) -> str:
+    """``{name}_local``, ``{name}_backward`` and (for ops with a kink) ``{name}_side``."""
+    prefix = prefix or op.name
+    args = ", ".join(f"{n}: float" for n in op.names) if op.arity != NARY else "xs: list[float]"
+    args += f", {op.param}: float" if op.param else ""
+    forward = " = ".join([op.forward_text(), *(op.math(f) for f in op.forward_forms)])
+    parts = [
+        f"def {prefix}_forward({args}) -> float:\n"
+        f'    """out = {forward}."""\n'
+        f"    return {code(op.forward)}\n",
+        _local_source(op, prefix),
+        _backward_source(op, prefix),
+    ]
+    if op.domain is not None:
+        parts.append(
+            f"def {prefix}_domain({args}) -> bool:\n"
+            f'    """Where {op.name} is defined: {op.math(op.domain)}."""\n'
+            f"    return {code(op.domain)}\n"
+        )
+    if op.branch is not None:
+        parts.append(
+            f"def {prefix}_side({args}) -> bool:\n"
+            f'    """Which side of {op.name}\'s kink the operand is on: {op.math(op.branch)}."""\n'
+            f"    return {code(op.branch)}\n"
+        )
+    return "\n\n".join(parts)
+
+
+def _derivative_doc(op: Op) -> str:
+    return "; ".join(
+        f"∂out/∂{n} = {op.math(d)}" for n, d in zip(op.deriv_names, op.derivs, strict=True)
+    )
+
+
+def _local_source(op: Op, prefix: str) -> str:
+    param = f", {op.param}: float" if op.param else ""
+    doc = f'    """{_derivative_doc(op)}."""'
+    if op.arity == NARY:
+        (deriv,) = op.derivs
+        body = (
+            f"    return ({code(deriv)},) * len(xs)"
+            if not (_uses(op.derivs, "x") or _uses(op.derivs, "out"))
+            else f"    return tuple({code(deriv)} for x in xs)"
+        )
+        return f"def {prefix}_local(out: float, *xs: float) -> tuple[float, ...]:\n{doc}\n{body}\n"
+    args = ", ".join(f"{n}: float" for n in op.names)
+    result = ", ".join(["float"] * op.arity)
+    values = ", ".join(code(d) for d in op.derivs)
+    values = f"({values},)" if op.arity == 1 else f"({values})"
+    return (
+        f"def {prefix}_local(out: float, {args}{param}) -> tuple[{result}]:\n{doc}\n"
+        f"    return {values}\n"
+    )
+
+
+def _accumulate(target: str, deriv: str) -> str:
+    """``target.grad += g * deriv``, written without the multiplication when deriv is ±1."""
+    value = ast.literal_eval(deriv) if _is_number(deriv) else None
+    if value == 1.0:
+        return f"    {target}.grad += g"
+    if value == -1.0:
+        return f"    {target}.grad -= g"
+    return f"    {target}.grad += g * {factor(deriv)}"
+
+
+def _is_number(expr: str) -> bool:
+    try:
+        value = ast.literal_eval(expr.strip())
+    except ValueError:
+        return False
+    return isinstance(value, (int, float))
+
+
+def _backward_doc(op: Op) -> str:
+    """``The chain rule at out = a·b, with g = grad(out):`` and one line per operand."""
+    rules = [f"    {_rule(op, n, d)}" for n, d in zip(op.deriv_names, op.derivs, strict=True)]
+    if op.arity == NARY:
+        rules = [rules[0] + "   for every term x"]
+    head = f"The chain rule at out = {op.forward_text()}, with g = grad(out):"
+    return '    """' + head + "\n\n" + "\n".join(rules) + '\n    """'
+
+
+def _rule(op: Op, name: str, deriv: str) -> str:
+    """``grad(a) += g·b`` (``+= g`` and ``-= g`` for derivatives 1 and -1)."""
+    value = ast.literal_eval(deriv) if _is_number(deriv) else None
+    if value in (1.0, -1.0):
+        return f"grad({name}) {'+' if value == 1.0 else '-'}= g"
+    text = op.math(deriv)
+    return f"grad({name}) += g·{text if _is_atom(deriv) else f'({text})'}"
+
+
+def _is_atom(expr: str) -> bool:
+    tree = ast.parse(expr.strip(), mode="eval").body
+    return isinstance(tree, (ast.Name, ast.Constant, ast.Call)) and not (
+        isinstance(tree, ast.Constant) and str(tree.value).startswith("-")
+    )
+
+
+def _backward_source(op: Op, prefix: str) -> str:
+    lines = [f"def {prefix}_backward(node: Node, g: float) -> None:", _backward_doc(op)]
+    if op.param:
+        lines.append(f"    {op.param} = node._op.value")
+    if _uses(op.derivs, "out"):
+        lines.append("    out = node.data")
+    if op.arity == NARY:
+        lines.append("    for x_node in node._parents:")
+        if _uses(op.derivs, "x"):
+            lines.append("        x = x_node.data")
+        lines.append("    " + _accumulate("x_node", op.derivs[0]))
+        return "\n".join(lines) + "\n"
+    nodes = [f"{n}_node" for n in op.names]
+    lines.append(f"    {', '.join(nodes)}{',' if op.arity == 1 else ''} = node._parents")
+    for n in op.names:
+        if _uses(op.derivs, n):
+            lines.append(f"    {n} = {n}_node.data")
+    for node, deriv in zip(nodes, op.derivs, strict=True):
+        lines.append(_accumulate(node, deriv))
+    return "\n".join(lines) + "\n"
+
+
+# -- applying an op to Values ------------------------------------------------------------
+
+
+def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
+    """Check the domain, compute ``out``, check it is finite, return the new node."""
+    lines = []
+    if op.domain is not None:
+        lines += [
+            f"if not ({code(op.domain)}):",
+            f"    raise _domain_error({op_ref}, {parents})",
+        ]
+    forward = code(op.forward)
+    if _can_raise(op.forward):
+        lines += [
+            "try:",
+            f"    out = {forward}",
+            "except (ArithmeticError, ValueError):",
+            f"    raise _op_error({op_ref}, {parents}) from None",
+        ]
+    else:
+        lines.append(f"out = {forward}")
+    lines += [
+        "if out - out != 0.0:  # inf or nan: the result overflowed",
+        f"    raise _op_error({op_ref}, {parents})",
+        "v = _new(Value)",
+        "v.data = out",
+        "v.grad = 0.0",
+        'v.label = ""',
+        "if MODE.recording:",
+        f"    v._op = {op_ref}",
+        f"    v._parents = {parents}",
+        "else:",
+        "    v._op = None",
+        "    v._parents = ()",
+        "v.scope = MODE.scope",
+        "return v",
+    ]
+    return [indent + line for line in lines]
+
+
+def _doc(op: Op, call: str) -> str:
+    forward = " = ".join([op.forward_text(), *(op.math(f) for f in op.forward_forms)])
+    return f'"""``{call}``: out = {forward}; {_derivative_doc(op)}."""'
+
+
+def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | None = None) -> str:
+    """A Value method applying ``op``, indented for the class body: ``def __mul__(self, other)``."""
+    ref = op_ref or const_name(op)
+    body = "        "
+    if op.arity == 1:
+        lines = [
+            f"    def {method}(self) -> Value:",
+            f"        {_doc(op, _call_text(op, method))}",
+            "        a = self.data",
+            *_result_lines(op, ref, "(self,)", body),
+        ]
+        return "\n".join(lines) + "\n"
+    first, second = ("other", "self") if reflected else ("self", "other")
+    symbol = _OPERATOR_SYMBOLS.get(method.replace("__r", "__", 1) if reflected else method)
+    call = f"{first} {symbol} {second}" if symbol else f"{first}.{method}({second})"
+    lines = [f"    def {method}(self, other: Any) -> Value:", f"        {_doc(op, call)}"]
+    lines.append("        if other.__class__ is not Value:")
+    if op.number_operand and not reflected:
+        lines += [
+            "            if is_number(other):",
+            f"                return {op.number_operand}(self, other)",
+        ]
+    lines += [
+        f"            other = _operand(other, {ref})",
+        "            if other is NotImplemented:",
+        "                return NotImplemented",
+        f"        a = {first}.data",
+        f"        b = {second}.data",
+        *_result_lines(op, ref, f"({first}, {second})", body),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_OPERATOR_SYMBOLS = {
+    "__add__": "+",
+    "__sub__": "-",
+    "__mul__": "*",
+    "__truediv__": "/",
+    "__pow__": "**",
+}
+
+
+def _call_text(op: Op, method: str) -> str:
+    return {"__neg__": "-self", "__abs__": "abs(self)"}.get(method, f"self.{method}()")
+
+
+def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
+    """A module-level function applying ``op``: ``name(a, b)``, ``name(a, c)``, ``name(values)``."""
+    ref = op_ref or const_name(op)
+    body = "    "
+    if op.arity == NARY:
+        lines = [
+            f"def {name}(values: Iterable[Any]) -> Value:",
+            f"    {_doc(op, f'{name}(values)')}",
+            f"    nodes = tuple(v if v.__class__ is Value else _constant(v, {ref}) "
+            "for v in values)",
+            "    if not nodes:",
+            f"        return _constant({code(op.forward.replace('xs', '()'))}, {ref})",
+            "    xs = [x.data for x in nodes]",
+            *_result_lines(op, ref, "nodes", body),
+        ]
+        return "\n".join(lines) + "\n"
+    operands = list(op.names)
+    args = ", ".join(f"{n}_node: Value" for n in operands)
+    parents = "(" + ", ".join(f"{n}_node" for n in operands) + ("," if op.arity == 1 else "") + ")"
+    lines = []
+    if op.param:
+        lines += [
+            f"def {name}({args}, {op.param}: float) -> Value:",
+            f"    {_doc(op, f'{name}({operands[0]}, {op.param})')}",
+            f'    {op.param} = check_number({op.param}, "{op.name}")',
+            f"    op = {ref}.bind({op.param})",
+        ]
+        ref = "op"
+    else:
+        lines += [f"def {name}({args}) -> Value:", f"    {_doc(op, f'{name}(...)')}"]
+    lines += [f"    {n} = {n}_node.data" for n in operands]
+    lines += _result_lines(op, ref, parents, body)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,54 @@
+"""Node: what every point of a computation graph holds.
+
+A node has its number (``data``), the gradient backward accumulates into it
+(``grad``), an optional ``label``, the op that computed it and that op's operands
+(``_op``, ``_parents``; a leaf has neither) and the scope it was made in. Nodes
+point only to their operands, never to the nodes computed from them or to
+themselves, so a graph has no reference cycles and is freed by reference counting
+the moment it goes out of scope.
+
+``Value`` (value.py) is a Node you can compute with; the graph walks of
+``autodiff.py`` need only what is here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .mode import MODE
+
+
+class Node:
+    """The fields of one graph node; ``__slots__`` keeps each about 150 bytes."""
+
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "scope", "__weakref__")
+
+    data: float
+    grad: float
+    label: str
+    _op: Any  # the Op that computed it (ops.py), None for a leaf
+    _parents: tuple[Node, ...]
+    scope: tuple[str, ...]
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self.scope = MODE.scope
+
+    @property
+    def op(self) -> Any:
+        """The op that computed this node, or None for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Node, ...]:
+        """The op's operands, in order; empty for a leaf."""
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for inputs, parameters and constants: nodes no op computed."""
+        return not self._parents
