@@ -5,13 +5,22 @@
 # if that number changed a little. It does so with one rule, the **chain rule**, applied
 # at one node at a time, starting from the output and walking back to the inputs:
 #
-# $$\frac{\partial L}{\partial \text{operand}} \mathrel{+}= \frac{\partial L}{\partial
-# \text{node}} \times \frac{\partial\, \text{node}}{\partial \text{operand}}$$
+# $$\frac{dL}{d\,\text{operand}} \mathrel{+}= \frac{dL}{d\,\text{node}} \cdot
+# \frac{\partial\, \text{node}}{\partial\, \text{operand}}$$
 #
 # In words: the blame a node received (its grad, the **upstream** gradient) is passed to
 # each of its operands, scaled by the **local derivative**, which only depends on the one
-# operation at that node. In this lesson we do it by hand first, then let gradstep's
-# stepper do it one step at a time and check every step against our numbers.
+# operation at that node.
+#
+# Two kinds of derivative appear, and gradstep writes them differently everywhere (the
+# stepper, the table, the HTML page, the compiled code): **∂node/∂operand**, with a curly
+# ∂, is the *local* derivative of one op, known the moment the op ran (for $e = a b$,
+# $\partial e/\partial a = b$); **dL/dx**, with a straight d, is the *gradient* of the
+# final result $L$ with respect to $x$, which the backward pass builds up, one product
+# per path from $L$ down to $x$. That sum is why the rule says $+=$.
+#
+# In this lesson we do it by hand first, then let gradstep's stepper do it one step at a
+# time and check every step against our numbers.
 
 # %%
 import html
@@ -58,11 +67,11 @@ assert (e.data, d.data, L.data) == (-6.0, 4.0, -8.0)
 #
 # ### The chain rule, by hand
 #
-# Start with $\partial L / \partial L = 1$ and multiply backwards:
+# Start with $dL/dL = 1$ and multiply backwards, upstream gradient times local derivative:
 #
-# * $\partial L/\partial d = 1 \cdot f = -2$ and $\partial L/\partial f = 1 \cdot d = 4$
-# * $\partial L/\partial e = -2 \cdot 1 = -2$ and $\partial L/\partial c = -2 \cdot 1 = -2$
-# * $\partial L/\partial a = -2 \cdot b = 6$ and $\partial L/\partial b = -2 \cdot a = -4$
+# * $dL/dd = 1 \cdot \partial L/\partial d = 1 \cdot f = -2$ and $dL/df = 1 \cdot d = 4$
+# * $dL/de = -2 \cdot \partial d/\partial e = -2 \cdot 1 = -2$ and $dL/dc = -2 \cdot 1 = -2$
+# * $dL/da = -2 \cdot \partial e/\partial a = -2 \cdot b = 6$ and $dL/db = -2 \cdot a = -4$
 
 # %%
 local_by_hand = {
@@ -90,10 +99,15 @@ steps.frame(0)
 #
 # Each `next(steps)` performs one step and returns a record of it: the chain-rule lines
 # with the actual numbers, and (displayed in Jupyter) the graph with the current node and
-# its arrows highlighted. We check every number against our hand table as we go.
+# its arrows highlighted. The first line is the first bullet above, written by the
+# stepper: `dL/dd += dL/dL · ∂L/∂d = 1 · (-2) = -2`. We check every number against our
+# hand table as we go.
 
 # %%
-for step in steps:
+first = next(steps)
+print(first)
+assert first.lines[0] == "dL/dd += dL/dL · ∂L/∂d = 1 · (-2) = -2"
+for step in [first, *steps]:
     display(step)
     for update in step.updates:
         key = (step.name, update.name)
@@ -153,12 +167,11 @@ assert abs(o.data - math.sqrt(0.5)) < 1e-12
 # The one new local derivative is tanh's: $\partial o / \partial n = 1 - \tanh(n)^2 = 1 -
 # o^2 = 1 - 0.5 = 0.5$. From there:
 #
-# * $\partial o/\partial n = 0.5$; through the two sums, $s$, $b$, $x_1 w_1$ and
-#   $x_2 w_2$ all get $0.5 \cdot 1 = 0.5$;
-# * $\partial o/\partial w_1 = 0.5 \cdot x_1 = 1$ and $\partial o/\partial x_1 = 0.5 \cdot
-#   w_1 = -1.5$;
-# * $\partial o/\partial w_2 = 0.5 \cdot x_2 = 0$ (the input was 0, so this weight did
-#   not matter) and $\partial o/\partial x_2 = 0.5 \cdot w_2 = 0.5$.
+# * $do/dn = 1 \cdot 0.5 = 0.5$; through the two sums (local derivative 1), $s$, $b$,
+#   $x_1 w_1$ and $x_2 w_2$ all get $0.5 \cdot 1 = 0.5$;
+# * $do/dw_1 = 0.5 \cdot x_1 = 1$ and $do/dx_1 = 0.5 \cdot w_1 = -1.5$;
+# * $do/dw_2 = 0.5 \cdot x_2 = 0$ (the input was 0, so this weight did not matter) and
+#   $do/dx_2 = 0.5 \cdot w_2 = 0.5$.
 
 # %%
 tanh_local = 1 - o.data**2
@@ -170,8 +183,9 @@ neuron_by_hand = {"o": 1.0, "n": 0.5, "s": 0.5, "b": 0.5, "x1w1": 0.5, "x2w2": 0
 # ### The trace table
 #
 # `engine.backprop_table(o)` runs the whole pass step by step and lists it: one row per
-# step, with the upstream gradient, the local derivatives and the operands' grads after
-# the step.
+# step, with the upstream gradient do/d(node), the local derivatives ∂node/∂operand and
+# the operands' grads after the step. It only looks: afterwards every `.grad` is back as
+# it was (here: still 0), so looking at a table never changes what you are studying.
 
 # %%
 table = engine.backprop_table(o)
@@ -180,16 +194,15 @@ for step in table.steps:
     for update in step.updates:
         assert abs(update.after - neuron_by_hand[update.name]) < 1e-12, update.name
 assert abs(table.steps[0].updates[0].local - tanh_local) < 1e-15
+assert all(v.grad == 0.0 for v in (x1, x2, w1, w2, bias, n, o))  # the table changed nothing
 
 # %% [markdown]
 # ### Before, during and after, as pictures
 #
-# Grads are kept on the leaves between passes and *add up* (that is how a Value used in
-# several places collects all its blame, and how PyTorch behaves too). So before stepping
-# through again we reset them with `engine.zero_grad`.
+# Now we step through ourselves. `backprop_steps` *is* a backward pass (the very one
+# `backward()` runs, stopping at every node), so it sets the grads as it goes.
 
 # %%
-engine.zero_grad(o)
 walk = engine.backprop_steps(o)
 display(walk.frame(0))  # before: only the output's grad is known
 for _ in range(3):
@@ -226,7 +239,6 @@ assert w1.grad == before
 # (`python -m demos.backprop` writes one for you.)
 
 # %%
-engine.zero_grad(o)
 with tempfile.TemporaryDirectory() as folder:
     page = Path(folder) / "neuron_backprop.html"
     engine.export_backprop_html(o, page, title="o = tanh(x1·w1 + x2·w2 + b)")
@@ -234,6 +246,7 @@ with tempfile.TemporaryDirectory() as folder:
     text = page.read_text(encoding="utf-8")
 assert "tanh(x1·w1 + x2·w2 + b)" in text
 assert all(html.escape(step.formula) in text for step in table.steps)  # every step is there
+assert w1.grad == before  # writing the page, like the table, changed no grad
 
 # %% [markdown]
 # **What to remember.** Backprop is the chain rule, applied once per node from the

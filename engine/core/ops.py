@@ -301,7 +301,7 @@ TABLE: tuple[Op, ...] = (
         "a ** c",
         ("c * a ** (c - 1.0) if c != 0.0 else 0.0",),
         domain="a > 0.0 or (a < 0.0 and c == int(c)) or (a == 0.0 and (c == 0.0 or c >= 1.0))",
-        hint="the result overflows a float; scale the base down",
+        hint="scale the base down, or use a smaller exponent",
         reasons=(
             ("a < 0.0", "a negative base needs an integer exponent (the result would be complex)"),
             ("c < 0.0", "zero cannot be raised to a negative power"),
