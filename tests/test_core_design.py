@@ -1,0 +1,334 @@
+"""The engine core as a learner meets it: readable ops, one definition, one pass, clean layers."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+import re
+import traceback
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import OPS, Op, Value, backprop_steps, define_op
+from engine.core import generate, kernels
+from engine.core.floatmath import NAMES
+from engine.core.ops import NARY
+from engine.show.draw import format_number
+from engine.show.stepper import _wrap
+from engine.testing import graphs
+
+ENGINE = Path(engine.__file__).parent
+EXPONENTS = (2.0, 3.0, -1.0, 0.5, 1.5, 0.0, 1.0)
+
+
+def every_op() -> list[Op]:
+    """Every op of the table, with op families bound to a few parameters."""
+    ops = []
+    for op in OPS.values():
+        ops.extend(op.bind(c) for c in EXPONENTS) if op.param else ops.append(op)
+    return ops
+
+
+# --- 1. Readable, debuggable ops --------------------------------------------------------
+
+
+def test_generated_code_is_in_step_with_the_op_table():
+    """kernels.py and value.py's generated blocks are what generate.py writes today."""
+    assert generate.stale() == [], "run: python -m engine.core.generate"
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_is_real_source_a_reader_can_open(name):
+    op = OPS[name]
+    functions = [op.function, op.backward, op.local_fn, op.forward_fn]
+    if op.reflected:
+        functions.append(getattr(Value, op.reflected))
+    for fn in functions:
+        source = inspect.getsource(fn)
+        assert source.lstrip().startswith("def ")
+        assert Path(inspect.getsourcefile(fn)).parent == ENGINE / "core"
+    forward = ast.unparse(ast.parse(op.forward)).replace("sum(", "builtins.sum(")
+    tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(op.function)))
+    computed = [
+        ast.unparse(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and [ast.unparse(t) for t in n.targets] == ["out"]
+    ]
+    assert computed == [forward]  # the method computes exactly the table's forward
+
+
+def test_a_traceback_inside_an_op_shows_the_line_that_raised():
+    with pytest.raises(ZeroDivisionError) as info:
+        Value(1.0) / 0.0
+    frame = traceback.extract_tb(info.tb)[-1]
+    assert frame.filename.endswith("value.py") and frame.name == "__truediv__"
+    assert frame.line.startswith("raise _domain_error(DIV")
+
+
+def test_a_user_op_has_source_and_traceback_lines_too():
+    safe_log = define_op("safe_log_t", "log(a)", ["1.0 / a"], domain="a > 0.0")
+    assert "def _user_backward" in inspect.getsource(safe_log.backward)
+    with pytest.raises(ValueError) as info:
+        safe_log(Value(-1.0))
+    frame = traceback.extract_tb(info.tb)[-1]
+    assert frame.filename.startswith("<gradstep op safe_log_t")
+    assert frame.line.startswith("raise _domain_error(OP")
+
+
+# --- 2. One source of truth per op: every text's formulas are the op's math -------------
+
+_MATH_TO_PYTHON = [
+    ("·", " * "),
+    ("²", " ** 2"),
+    ("³", " ** 3"),
+    ("^", " ** "),
+    ("ln(", "log("),
+    ("σ(", "sigmoid("),
+    ("≠", "!="),
+    ("≥", ">="),
+    ("≤", "<="),
+]
+
+
+def python_of(text: str, names: dict[str, str] | None = None) -> str:
+    """The test's own reading of printed math back into Python (independent of notation.py)."""
+    text = re.sub(r"\|([^|]+)\|", r"fabs(\1)", text)
+    for math_form, python in _MATH_TO_PYTHON:
+        text = text.replace(math_form, python)
+    for name, variable in sorted((names or {}).items(), key=lambda item: -len(item[0])):
+        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w.])", variable, text)
+    return text
+
+
+def text_disagreements(op: Op, points: list[tuple[float, ...]]) -> list[str]:
+    """Every formula of ``op.text`` evaluated at ``points``, compared with the op's math."""
+    text = op.text.split(" (")[0] if op.remark else op.text
+    problems = []
+    for clause in text.split("; "):
+        left, *forms = clause.split(" = ")
+        for form in forms:
+            if "…" in form:
+                continue  # the n-ary forward, x₁ + x₂ + … + xₙ, is not a formula to evaluate
+            code = python_of(form)
+            for point in points:
+                env = {**NAMES, **dict(zip(op.names, point, strict=False))}
+                out = op.evaluate(*point)
+                env["out"] = out
+                if left == "out":
+                    expected = out
+                else:
+                    operand = left.split("∂")[-1].rstrip("ᵢ")
+                    expected = op.local(out, *point)[op.deriv_names.index(operand)]
+                got = float(eval(code, env))
+                if not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
+                    problems.append(
+                        f"{op!r}: {clause!r}: {form} = {got} at {point}, not {expected}"
+                    )
+    return problems
+
+
+def domain_points(op: Op) -> list[tuple[float, ...]]:
+    candidates = [-2.5, -1.5, -0.75, 0.3, 0.8, 1.7, 2.9]
+    arity = 3 if op.arity == NARY else op.arity
+    points = []
+    for i, a in enumerate(candidates):
+        point = tuple(candidates[(i + k * 3) % len(candidates)] for k in range(arity))
+        point = (a, *point[1:])
+        if op.in_domain(*point):
+            points.append(point)
+    return points
+
+
+@pytest.mark.parametrize("op", every_op(), ids=repr)
+def test_every_text_formula_equals_the_derivative_it_describes(op):
+    points = domain_points(op)
+    assert points, f"no point in the domain of {op!r} to check at"
+    assert text_disagreements(op, points) == []
+
+
+def test_a_wrong_text_is_caught():
+    """A text that teaches σ(a)(1 + σ(a)) fails, as the issue asks of this test."""
+    wrong = Op(
+        "sigmoid_wrong",
+        "σ",
+        1,
+        "sigmoid(a)",
+        ("out * (1.0 - out)",),
+        forms=(("sigmoid(a) * (1.0 + sigmoid(a))",),),
+    )
+    wrong._attach(**{f"{p}_fn": getattr(kernels, f"sigmoid_{p}") for p in ("forward", "local")})
+    assert text_disagreements(wrong, domain_points(wrong))
+
+
+@given(graphs(max_nodes=12), st.data())
+@settings(max_examples=60)
+def test_the_steppers_local_lines_evaluate_to_the_numbers_it_uses(g, data):
+    """``∂n/∂x = 1 - tanh(x)² = 1 - n² = 0.5``: every form, with the graph's names, is 0.5."""
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(g.inputs)]
+    steps = list(backprop_steps(g.build(leaves)))
+    for step in steps:
+        for update, line in zip(_shown(step), step.local_lines, strict=True):
+            *forms, shown = line.split("   (")[0].split(" = ")[1:]
+            assert shown == format_number(update.local)  # the last form is the number
+            named = [(u.name, u.parent) for u in step.updates if not u.constant]
+            named.append((step.name, step.node))
+            env = {**NAMES, **{_var(name): v.data for name, v in named}}
+            names = {_wrap(name): _var(name) for name, _ in named}
+            for form in forms:
+                if "…" in form:
+                    continue
+                got = float(eval(python_of(form, names), env))
+                assert math.isclose(got, update.local, rel_tol=1e-9, abs_tol=1e-12), line
+
+
+def _var(name: str) -> str:
+    return "v_" + re.sub(r"\W", "_", name).replace("-", "m")
+
+
+def _shown(step):
+    return [u for u in step.updates if not u.constant] or list(step.updates)
+
+
+# --- 4. One backward pass -------------------------------------------------------------------
+
+
+def test_backward_and_the_stepper_run_the_same_kernels():
+    """Both call each op's one backward kernel once per node, in the same order."""
+    calls: list[tuple[str, int]] = []
+    originals = {op: op.backward for op in OPS.values()}
+
+    def counting(op: Op):
+        def kernel(node, g):
+            calls.append((op.name, id(node)))
+            originals[op](node, g)
+
+        return kernel
+
+    try:
+        for op in originals:
+            op._attach(backward=counting(op))
+        x, w = Value(0.5, "x"), Value(-1.5, "w")
+        y = ((x * w).tanh() + x**2).exp()
+        engine.backward(y)
+        by_backward, calls[:] = list(calls), []
+        list(backprop_steps(y))
+        assert calls == by_backward and len(calls) == 5
+    finally:
+        for op, kernel in originals.items():
+            op._attach(backward=kernel)
+
+
+# --- 5. Generic ops ------------------------------------------------------------------------
+
+
+def test_a_user_op_family_takes_a_parameter():
+    scaled_tanh = define_op("scaled_tanh", "k * tanh(a)", ["k * (1.0 - tanh(a) ** 2)"], param="k")
+    x = Value(0.3)
+    y = scaled_tanh.bind(2.0)(x)
+    y.backward()
+    assert y.data == 2.0 * math.tanh(0.3)
+    assert x.grad == 2.0 * (1.0 - math.tanh(0.3) ** 2)
+    with pytest.raises(TypeError, match="bind"):
+        scaled_tanh(x)
+    assert engine.gradcheck(lambda v: scaled_tanh.bind(-1.5)(v[0]), [0.7]).ok
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        (lambda: Op("f", "f", 2, "a * b", ("b",)), "one derivative per operand"),
+        (lambda: Op("f", "f", 1, "a * q", ("1.0",)), "unknown name.*q"),
+        (lambda: Op("f", "f", 1, "a +", ("1.0",)), "not a Python expression"),
+        (lambda: Op("f", "f", 2, "a * b", ("b", "a"), method="__mul__"), "needs reflected="),
+        (lambda: Op("f", "f", 3, "a", ("1.0",) * 3), "arity must be"),
+        (lambda: Op("f x", "f", 1, "a", ("1.0",)), "identifier"),
+        (lambda: Op("f", "f", 1, "a", ("1.0",), domain=""), "domain must be a Python expression"),
+        (lambda: OPS["tanh"].bind(2), "has no number parameter"),
+        (lambda: define_op("g", "a * c", ["c"]), "unknown name.*c"),
+    ],
+)
+def test_a_malformed_definition_fails_at_definition_saying_what_is_missing(definition, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        definition()
+
+
+def test_no_code_outside_the_op_table_branches_on_an_op_name():
+    pattern = re.compile(r"""\.name\s*(==|!=)\s*["']|\.name\s+(not\s+)?in\s*[(\[{]""")
+    offenders = [
+        f"{path.relative_to(ENGINE)}:{i}"
+        for path in ENGINE.rglob("*.py")
+        for i, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+# --- 6. Clear structure -------------------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    """Every engine module ``path`` imports, at the top or inside a function."""
+    module = ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    package = package.removesuffix(".__init__")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rsplit(".", 1)[0]
+            target = (
+                f"{base}.{node.module}" if node.level and node.module else (node.module or base)
+            )
+            if node.level == 0 and not (node.module or "").startswith("engine"):
+                continue
+            found.add(target)
+            found.update(f"{target}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("engine"))
+    return found
+
+
+def engine_import_graph() -> dict[str, set[str]]:
+    modules = {
+        ".".join(p.relative_to(ENGINE.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in ENGINE.rglob("*.py")
+    }
+    return {name: _imports(path) & set(modules) - {name} for name, path in modules.items()}
+
+
+def test_no_import_cycle_among_engine_modules():
+    graph = engine_import_graph()
+    graph.pop("engine")  # the package's own __init__ assembles the parts; nothing imports it
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " -> ".join((*path, name)))
+        if name in done:
+            return
+        for target in graph.get(name, ()):
+            visit(target, (*path, name))
+        done.add(name)
+
+    for name in graph:
+        visit(name, ())
+
+
+def test_the_core_imports_no_tool_and_engine_never_imports_nn():
+    graph = engine_import_graph()
+    for name, targets in graph.items():
+        if name.startswith("engine.core"):
+            assert all(t.startswith("engine.core") for t in targets), (name, targets)
+    for path in ENGINE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert not any(a.name.split(".")[0] == "nn" for a in node.names), path
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert (node.module or "").split(".")[0] != "nn", path
