@@ -16,7 +16,10 @@ the call in ``engine.scope("model")`` if you want one). A module called on its o
 
 Inputs. Numbers given to a module become leaf Values labelled ``x.0``, ``x.1``, ...
 (marked ``"input"``), created once per call and shared by every neuron, so a drawn
-graph has one node per input instead of one constant per multiplication.
+graph has one node per input instead of one constant per multiplication. An input is
+a list, a tuple or a 1-D NumPy array of ``nin`` finite numbers or Values (or one of
+them for ``nin == 1``); a dict, a set or text is refused rather than read in some
+arbitrary order (see ``nn.checks``).
 
 Initialisation. Weights are drawn uniformly from [-1, 1] and biases start at 0 (as in
 micrograd), from a ``random.Random``: pass ``seed=`` an int (reproducible) or a
@@ -34,6 +37,7 @@ from typing import Any
 import engine
 from engine import Value
 
+from . import checks
 from .module import Module
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -71,35 +75,22 @@ def _count(n: Any, what: str, where: str) -> int:
 
 
 def _inputs(x: Any, nin: int, where: str) -> list[Value]:
-    """The call's inputs as a list of Values: numbers become labelled input leaves."""
-    if isinstance(x, (Value, int, float)) and not isinstance(x, bool):
-        x = [x]
-    try:
-        xs = list(x)
-    except TypeError:
-        raise TypeError(
-            f"{where}: expected a list of {nin} numbers or Values, got {type(x).__name__}"
-        ) from None
-    if len(xs) != nin:
-        raise ValueError(f"{where}: expected {nin} input{'s' if nin != 1 else ''}, got {len(xs)}")
+    """The call's inputs as a list of Values: numbers become labelled input leaves.
+
+    Checked once per call at the outermost module (a Layer or MLP hands the list to
+    its neurons' ``_forward`` unchecked): ``checks.row`` refuses dicts, sets, text and the
+    like, and ``Value`` refuses anything that is not a finite real number.
+    """
     out = []
-    for i, v in enumerate(xs):
+    for i, v in enumerate(checks.row(x, nin, where)):
         if v.__class__ is not Value:
             try:
                 v = engine.mark(Value(v, label=f"x.{i}"), "input")
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"{where}: input {i}: {error}") from None
+            except (TypeError, ValueError):
+                checks.number(v, f"input {i}", where)  # raises, saying which input and why
+                raise
         out.append(v)
     return out
-
-
-def _number(v: Any, what: str, where: str) -> float:
-    if isinstance(v, Value):
-        v = v.data
-    try:
-        return Value(v).data
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{where}: {what}: {error}") from None
 
 
 def _checked_rows(
@@ -123,8 +114,8 @@ def _checked_rows(
             raise ValueError(
                 f"{where}: neuron {j} needs {nin} weights (one per input), got {len(row)}"
             )
-        ws = [_number(v, f"neuron {j} weight {i}", where) for i, v in enumerate(row)]
-        checked.append((ws, _number(b, f"neuron {j} bias", where)))
+        ws = [checks.number(v, f"neuron {j} weight {i}", where) for i, v in enumerate(row)]
+        checked.append((ws, checks.number(b, f"neuron {j} bias", where)))
     return checked
 
 
@@ -178,11 +169,11 @@ class Neuron(Module):
         ws = list(weights)
         if len(ws) != len(self.w):
             raise ValueError(f"{where}: expected {len(self.w)} weights, got {len(ws)}")
-        new_w = [_number(v, f"weight {i}", where) for i, v in enumerate(ws)]
+        new_w = [checks.number(v, f"weight {i}", where) for i, v in enumerate(ws)]
         new_b = (
-            -_number(threshold, "threshold", where)
+            -checks.number(threshold, "threshold", where)
             if threshold is not None
-            else _number(0.0 if bias is None else bias, "bias", where)
+            else checks.number(0.0 if bias is None else bias, "bias", where)
         )
         for p, v in zip(self.w, new_w, strict=True):
             p.data = v
@@ -191,6 +182,11 @@ class Neuron(Module):
     @property
     def nin(self) -> int:
         return len(self.w)
+
+    @property
+    def nout(self) -> int:
+        """One output, as for every neuron (``nn.fit`` checks targets against ``nout``)."""
+        return 1
 
     def _own_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, w in enumerate(self.w):
@@ -366,6 +362,10 @@ class MLP(Module):
     @property
     def nin(self) -> int:
         return self.layers[0].nin
+
+    @property
+    def nout(self) -> int:
+        return self.layers[-1].nout
 
     @property
     def sizes(self) -> list[int]:

@@ -5,7 +5,8 @@ an output may also be a list of Values (a multi-output model), matched against a
 of targets. Targets are plain numbers.
 
 Each classification loss carries a ``decide`` function (output number -> predicted
-label), which ``nn.fit`` uses to report accuracy:
+label), which ``nn.fit`` uses to report accuracy, and a ``check_labels`` function,
+which ``nn.fit`` runs on all the targets before the first update:
 
 * ``hinge``: labels -1 / +1, predicted sign of the score (micrograd's demo);
 * ``binary_cross_entropy``: labels 0 / 1, outputs are probabilities (a sigmoid
@@ -24,6 +25,7 @@ from typing import Any
 import engine
 from engine import Value
 
+from .checks import positive
 from .module import Module
 
 _sum = engine.sum
@@ -71,12 +73,29 @@ def _mean(terms: list[Value]) -> Value:
     return _sum(terms) * (1.0 / len(terms))
 
 
-def _classifier(decide: Callable[[float], float]) -> Callable[[Callable], Callable]:
+def _classifier(
+    decide: Callable[[float], float], labels: tuple[float, ...], hint: str
+) -> Callable[[Callable], Callable]:
+    """Attach a classification loss's decision rule and its label check.
+
+    The loss checks its batch's labels with ``check_labels``; ``nn.fit`` calls the same
+    function on the whole of ``y`` first, so a bad label in the last mini-batch is found
+    before any parameter moves.
+    """
+
     def attach(fn: Callable) -> Callable:
+        def check_labels(targets: list[Any], where: str = fn.__name__) -> list[float]:
+            return _labels(targets, labels, where, hint)
+
         fn.decide = decide
+        fn.check_labels = check_labels
         return fn
 
     return attach
+
+
+_SIGNED_HINT = "For 0/1 labels use [2 * y - 1 for y in labels]."
+_BINARY_HINT = "For -1/+1 labels use [(y + 1) / 2 for y in labels]."
 
 
 def mse(outputs: Any, targets: Any) -> Value:
@@ -102,17 +121,17 @@ def mse(outputs: Any, targets: Any) -> Value:
     return _mean(terms)
 
 
-@_classifier(lambda s: 1.0 if s > 0.0 else -1.0)
+@_classifier(lambda s: 1.0 if s > 0.0 else -1.0, (-1.0, 1.0), _SIGNED_HINT)
 def hinge(outputs: Any, targets: Any) -> Value:
     """Max-margin loss: mean of max(0, 1 - y·score) with labels y = -1 or +1."""
     where = "hinge"
     outs, tgts = _pairs(outputs, targets, where)
     _scalar_outputs(outs, where)
-    ys = _labels(tgts, (-1.0, 1.0), where, "For 0/1 labels use [2 * y - 1 for y in labels].")
+    ys = hinge.check_labels(tgts)
     return _mean([(1.0 - y * o).relu() for o, y in zip(outs, ys, strict=True)])
 
 
-@_classifier(lambda p: 1.0 if p > 0.5 else 0.0)
+@_classifier(lambda p: 1.0 if p > 0.5 else 0.0, (0.0, 1.0), _BINARY_HINT)
 def binary_cross_entropy(outputs: Any, targets: Any) -> Value:
     """Cross-entropy of probabilities p (a sigmoid output) against labels 0 / 1.
 
@@ -122,7 +141,7 @@ def binary_cross_entropy(outputs: Any, targets: Any) -> Value:
     where = "binary_cross_entropy"
     outs, tgts = _pairs(outputs, targets, where)
     _scalar_outputs(outs, where)
-    ys = _labels(tgts, (0.0, 1.0), where, "For -1/+1 labels use [(y + 1) / 2 for y in labels].")
+    ys = binary_cross_entropy.check_labels(tgts)
     terms = []
     for i, (p, y) in enumerate(zip(outs, ys, strict=True)):
         if not 0.0 <= p.data <= 1.0:
@@ -134,7 +153,7 @@ def binary_cross_entropy(outputs: Any, targets: Any) -> Value:
     return -_mean(terms)
 
 
-@_classifier(lambda z: 1.0 if z > 0.0 else 0.0)
+@_classifier(lambda z: 1.0 if z > 0.0 else 0.0, (0.0, 1.0), _BINARY_HINT)
 def binary_cross_entropy_with_logits(outputs: Any, targets: Any) -> Value:
     """Cross-entropy of raw scores z (p = sigmoid(z)) against labels 0 / 1, stable for any z.
 
@@ -146,7 +165,7 @@ def binary_cross_entropy_with_logits(outputs: Any, targets: Any) -> Value:
     where = "binary_cross_entropy_with_logits"
     outs, tgts = _pairs(outputs, targets, where)
     _scalar_outputs(outs, where)
-    ys = _labels(tgts, (0.0, 1.0), where, "For -1/+1 labels use [(y + 1) / 2 for y in labels].")
+    ys = binary_cross_entropy_with_logits.check_labels(tgts)
     terms = []
     for z, y in zip(outs, ys, strict=True):
         if z.data > 0.0:
@@ -159,7 +178,12 @@ def binary_cross_entropy_with_logits(outputs: Any, targets: Any) -> Value:
 
 
 def l2(parameters: Module | Iterable[Value], alpha: float) -> Value:
-    """The L2 penalty ``alpha * Σ p²`` (micrograd's demo adds it with alpha = 1e-4)."""
+    """The L2 penalty ``alpha * Σ p²`` (micrograd's demo adds it with alpha = 1e-4).
+
+    ``alpha`` must be finite and >= 0: a negative penalty rewards large weights, and
+    the loss runs off to minus infinity.
+    """
+    alpha = positive(alpha, "alpha", "l2", allow_zero=True)
     params = parameters.parameters() if isinstance(parameters, Module) else list(parameters)
     if not params:
         raise ValueError("l2: got no parameters")

@@ -43,6 +43,8 @@ from typing import Any
 import engine
 from engine import Value
 
+from .checks import ordered
+
 FORMAT = "gradstep.nn"
 FORMAT_VERSION = 1
 
@@ -171,9 +173,11 @@ class Module:
 
         One float per input for a single-output model, a list of floats otherwise.
         """
+        where = f"{type(self).__name__}.predict"
+        examples = ordered(X, "X as a list of examples (one list of numbers each)", where)
         out: list[Any] = []
         with engine.no_grad():
-            for x in X:
+            for x in examples:
                 y = self(x)
                 out.append(y.data if isinstance(y, Value) else [v.data for v in y])
         return out
@@ -203,26 +207,38 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the architecture and every parameter to ``path`` as JSON; returns the path.
 
-        Written to a temporary file first and renamed, so an interrupted save never
-        leaves a half-written model behind.
+        All or nothing: everything is checked (the path, every parameter finite) and the
+        text built before any file is touched; the text goes to a temporary file that is
+        renamed over ``path``, or removed if anything fails. So a failed save leaves the
+        folder as it was, and an existing file at ``path`` unchanged.
         """
+        where = f"{type(self).__name__}.save"
         path = Path(path)
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"{where}: {str(path)!r} is a folder; give a file path, e.g. "
+                f"{str(path / 'model.json')!r}"
+            )
         if not path.parent.is_dir():
             raise FileNotFoundError(
-                f"{type(self).__name__}.save: the folder {str(path.parent)!r} does not exist; "
-                "create it first"
+                f"{where}: the folder {str(path.parent)!r} does not exist; create it first"
             )
+        state = self.state_dict()
+        try:
+            _checked_state(self, state, where)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"{error}. Nothing was written: set it (load_state_dict, set_weights) or "
+                "retrain first"
+            ) from None
         document = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "class": type(self).__name__,
             "config": self.config(),
-            "parameters": self.state_dict(),
+            "parameters": state,
         }
-        text = json.dumps(document, indent=1, allow_nan=False)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        _write_replacing(path, json.dumps(document, indent=1, allow_nan=False) + "\n", where)
         return path
 
     def load_weights(self, path: str | os.PathLike[str]) -> Module:
@@ -267,6 +283,30 @@ class Module:
             frozen_mark = " (frozen)" if child.frozen else ""
             lines.append(f"  {name:<{width}}  {child._summary()}  # {m}{frozen_mark}")
         return "\n".join(lines)
+
+
+def _write_replacing(path: Path, text: str, where: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, leaving no trace if it fails.
+
+    The temporary file is created exclusively ("x"), so a file of that name that is not
+    ours is never overwritten; the rename is atomic, so ``path`` is either the old file
+    or the complete new one.
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        handle = open(tmp, "x", encoding="utf-8")  # closed by the "with" below
+    except FileExistsError:
+        raise FileExistsError(
+            f"{where}: the temporary file {str(tmp)!r} already exists (left by an interrupted "
+            "save?); nothing was written. Remove it and save again"
+        ) from None
+    try:
+        with handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _format_config(config: Mapping[str, Any]) -> str:

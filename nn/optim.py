@@ -14,21 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from engine import Value
 
+from .checks import positive
 from .module import _FROZEN, Module
 
 Schedule = Callable[[int], float]
-
-
-def _positive(x: Any, what: str, where: str, allow_zero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise TypeError(f"{where}: {what} must be a finite number, got {x!r}")
-    if x < 0 or (x == 0 and not allow_zero):
-        raise ValueError(f"{where}: {what} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
-    return float(x)
 
 
 class constant:  # noqa: N801 - used like a function, as the other schedules
@@ -51,7 +43,7 @@ class linear_decay:  # noqa: N801
         if isinstance(total, bool) or not isinstance(total, int) or total < 1:
             raise ValueError(f"linear_decay: total must be a positive int of steps, got {total!r}")
         self.total = total
-        self.final = _positive(final, "final", "linear_decay", allow_zero=True)
+        self.final = positive(final, "final", "linear_decay", allow_zero=True)
         self._drop = 1.0 - self.final
 
     def __call__(self, k: int) -> float:
@@ -68,7 +60,7 @@ class step_decay:  # noqa: N801
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"step_decay: every must be a positive int of steps, got {every!r}")
         self.every = every
-        self.factor = _positive(factor, "factor", "step_decay")
+        self.factor = positive(factor, "factor", "step_decay")
 
     def __call__(self, k: int) -> float:
         return self.factor ** (k // self.every)
@@ -105,8 +97,8 @@ class SGD:
         if len({id(p) for p in ps}) != len(ps):
             raise ValueError(f"{where}: a parameter appears twice; it would be updated twice")
         self.params = ps
-        self.lr = _positive(lr, "lr", where)
-        self.weight_decay = _positive(weight_decay, "weight_decay", where, allow_zero=True)
+        self.lr = positive(lr, "lr", where)
+        self.weight_decay = positive(weight_decay, "weight_decay", where, allow_zero=True)
         if schedule is not None and not callable(schedule):
             raise TypeError(f"{where}: schedule must be a callable k -> factor, got {schedule!r}")
         self.schedule = schedule
@@ -125,7 +117,14 @@ class SGD:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Move every trainable parameter against its gradient, then count the step."""
+        """Move every trainable parameter against its gradient, then count the step.
+
+        All or nothing: the new values are computed first and written only if every one
+        is finite. An update that overflows (too large a learning rate, a diverging
+        model) raises, naming the parameter, and changes no parameter. This is the one
+        guard against non-finite parameters: ``nn.fit``'s eager and compiled steps both
+        end here.
+        """
         lr = self.current_lr
         if lr - lr != 0.0:
             raise ValueError(f"SGD.step: the schedule gave a learning rate of {lr!r}")
@@ -134,12 +133,25 @@ class SGD:
         if _FROZEN:
             params = [p for p in params if p not in _FROZEN]
         if wd:
-            for p in params:
-                p.data -= lr * (p.grad + wd * p.data)
+            new = [p.data - lr * (p.grad + wd * p.data) for p in params]
         else:
-            for p in params:
-                p.data -= lr * p.grad
+            new = [p.data - lr * p.grad for p in params]
+        if not all(map(math.isfinite, new)):
+            raise self._non_finite(params, new, lr)
+        for p, value in zip(params, new, strict=True):
+            p.data = value
         self.steps += 1
+
+    def _non_finite(self, params: list[Value], new: list[float], lr: float) -> ValueError:
+        """The error for an update that would leave a parameter NaN or infinite."""
+        i = next(i for i, v in enumerate(new) if not math.isfinite(v))
+        p = params[i]
+        name = p.label or f"parameter {next(j for j, q in enumerate(self.params) if q is p)}"
+        return ValueError(
+            f"SGD.step: this update would make {name} {new[i]!r} (data {p.data!r}, grad "
+            f"{p.grad!r}, lr {lr!r}), so no parameter was changed. Lower the learning rate, "
+            "or look for huge values in the data"
+        )
 
     def __repr__(self) -> str:
         extra = f", weight_decay={self.weight_decay!r}" if self.weight_decay else ""

@@ -17,6 +17,7 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 
 from __future__ import annotations
 
+import numbers
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ import engine
 from engine import Value
 
 from . import losses as _losses
+from .checks import number, ordered, positive, row
 from .module import Module
 from .optim import SGD, Schedule
 
@@ -208,6 +210,58 @@ def _is_terminal() -> bool:
         return False
 
 
+def _checked_data(
+    model: Module, X: Any, y: Any, loss_fn: LossFn
+) -> tuple[list[list[Any]], list[Any]]:
+    """X as rows and y as targets, every one checked before the first update.
+
+    Checked up front because the forward pass finds a bad example only when its batch
+    comes: in the last mini-batch, after most parameters have already moved. Rows must
+    all have the model's ``nin`` inputs (or, for a module without ``nin``, as many as
+    row 0), every value a finite real number; targets must suit the model's ``nout``
+    and the loss's labels (``check_labels``: hinge wants -1/+1, the cross-entropies 0/1).
+    Returns plain lists of floats (Values are kept as they are, so gradients reach them).
+    """
+    rows = ordered(X, "X as a list of examples (one list of numbers each)", "fit")
+    targets = ordered(y, "y as a list of targets (one per example)", "fit")
+    if len(rows) != len(targets):
+        raise ValueError(f"fit: X has {len(rows)} examples but y has {len(targets)} targets")
+    if not rows:
+        raise ValueError("fit: X is empty; there is nothing to train on")
+    nin = getattr(model, "nin", None)
+    if nin is None:  # a module that does not say: every row as long as the first
+        nin = len(row(rows[0], None, "fit: X row 0"))
+    xs = [_checked_row(x, nin, f"fit: X row {i}", "input") for i, x in enumerate(rows)]
+    nout = getattr(model, "nout", None)
+    ys = [_checked_target(t, nout, f"fit: y target {i}") for i, t in enumerate(targets)]
+    check_labels = getattr(loss_fn, "check_labels", None)
+    if check_labels is not None:
+        check_labels(ys, f"fit: y: {loss_fn.__name__}")
+    return xs, ys
+
+
+def _checked_row(x: Any, n: int | None, where: str, noun: str) -> list[Any]:
+    """One example (or one multi-output target) as a list of n finite numbers or Values."""
+    out = []
+    for j, v in enumerate(row(x, n, where, noun)):
+        f = number(v, f"{noun} {j}", where)  # a Value's data must be finite too
+        out.append(v if isinstance(v, Value) else f)
+    return out
+
+
+def _checked_target(t: Any, nout: int | None, where: str) -> Any:
+    """One target: one number for a one-output model, else a list of ``nout`` numbers."""
+    if nout == 1 or (nout is None and isinstance(t, (Value, numbers.Real))):
+        f = number(t, "", where)
+        return t if isinstance(t, Value) else f
+    return _checked_row(t, nout, where, "output")
+
+
+# The errors a failing step raises (a diverging model overflows, a loss refuses an
+# output). fit names the step in them; each takes a single message, so it can.
+_STEP_ERRORS = (ValueError, TypeError, OverflowError, ZeroDivisionError)
+
+
 def _positive_int(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"fit: {what} must be a positive int, got {n!r}")
@@ -255,17 +309,26 @@ def fit(
       graph every time: the same batches every epoch (full batch, or ``shuffle=False``)
       and no Python branch on ``.data`` in the model or loss (``bce_with_logits``
       branches on each score's sign, so it is refused).
+
+    Nothing half-done: the arguments and the whole dataset are checked before the first
+    update (see ``_checked_data``), and a step that fails (an update that would make a
+    parameter NaN or infinite, a forward pass that overflows) raises an error naming
+    the epoch and batch, with every parameter as it was before that step.
     """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"fit: model must be an nn module (Neuron, Layer, MLP, ...), got "
+            f"{type(model).__name__}; for any other callable write the loop with nn.train_step"
+        )
     loss_fn = _resolve_loss(loss)
     epochs = _positive_int(epochs, "epochs")
-    X, y = list(X), list(y)
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} examples but y has {len(y)} targets")
-    if not X:
-        raise ValueError("fit: X is empty; there is nothing to train on")
+    l2 = positive(l2, "l2", "fit", allow_zero=True)
+    X, y = _checked_data(model, X, y, loss_fn)
     n = len(X)
     size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
     if optimizer is None:
+        lr = positive(lr, "lr", "fit")
+        weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)
         optimizer = SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
     elif not isinstance(optimizer, SGD):
         raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
@@ -285,6 +348,7 @@ def fit(
     params = model.parameters()
     rng = random.Random(seed)
     order = list(range(n))
+    batches = len(range(0, n, size))
     history = History()
     bar = _progress_bar(epochs, progress)
     try:
@@ -294,18 +358,30 @@ def fit(
             total_loss = 0.0
             hits = 0
             lr_used = optimizer.current_lr
-            for start in range(0, n, size):
+            for batch, start in enumerate(range(0, n, size), 1):
                 idx = order[start : start + size]
                 bx = [X[i] for i in idx]
                 by = [y[i] for i in idx]
                 lr_used = optimizer.current_lr
-                if compile:
-                    key = tuple(idx)
-                    if key not in steps:
-                        steps[key] = _compiled_step(model, bx, by, loss_fn, optimizer, l2, params)
-                    value, outs = steps[key]()
-                else:
-                    value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
+                try:
+                    if compile:
+                        key = tuple(idx)
+                        if key not in steps:
+                            steps[key] = _compiled_step(
+                                model, bx, by, loss_fn, optimizer, l2, params
+                            )
+                        value, outs = steps[key]()
+                    else:
+                        value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
+                except _STEP_ERRORS as error:
+                    if type(error) not in _STEP_ERRORS:
+                        raise  # a subclass may need other arguments: leave it as it is
+                    # The step's only change to the parameters, SGD.step, is all or
+                    # nothing, so whatever failed, the model is as before this step.
+                    raise type(error)(
+                        f"fit: epoch {epoch}, batch {batch} of {batches}: {error}. The model "
+                        "is as it was before this step"
+                    ) from error
                 total_loss += value * len(idx)
                 if correct is not None:
                     hits += sum(1 for o, t in zip(outs, by, strict=True) if correct(o, t))

@@ -221,3 +221,17 @@ def test_predict_records_no_graph():
     assert len(out) == 2 and all(len(row) == 2 for row in out)
     assert out[0] == [v.data for v in mlp([1.0, 2.0])]
     assert engine.is_grad_enabled()
+
+
+def test_every_ordered_kind_of_row_gives_the_same_output():
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    expected = mlp([1.0, 2.0]).data
+    rows = [(1.0, 2.0), [1, 2], range(1, 3), [Value(1.0), Value(2.0)], [Value(1.0), 2]]
+    np = pytest.importorskip("numpy")
+    rows += [np.array([1.0, 2.0]), np.array([1, 2]), np.array([1.0, 2.0], dtype=np.float32)]
+    rows += [[np.float64(1.0), np.int64(2)]]
+    for row in rows:
+        assert mlp(row).data == expected, row
+    assert mlp.predict(np.array([[1.0, 2.0], [1.0, 2.0]])) == [expected, expected]
+    neuron = nn.Neuron(1, seed=0)
+    assert neuron(3.0).data == neuron([3.0]).data == neuron(np.float32(3.0)).data

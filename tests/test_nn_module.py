@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 import struct
 
 import pytest
@@ -270,3 +271,31 @@ def test_unknown_class_and_bad_architecture_in_file(tmp_path, mlp):
     (tmp_path / "z.json").write_text(json.dumps(doc))
     with pytest.raises(nn.ModelFileError, match="invalid architecture for MLP"):
         nn.load(tmp_path / "z.json")
+
+
+def test_a_failed_write_removes_its_temporary_file_and_keeps_the_old_model(
+    tmp_path, mlp, monkeypatch
+):
+    path = mlp.save(tmp_path / "m.json")
+    old = path.read_bytes()
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    mlp.parameters()[0].data += 1.0
+    with pytest.raises(OSError, match="No space left"):
+        mlp.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+    assert path.read_bytes() == old
+
+
+def test_save_replaces_an_existing_file_with_the_usual_permissions(tmp_path, mlp):
+    path = tmp_path / "m.json"
+    path.write_text("old")
+    mlp.save(path)
+    assert nn.load(path).state_dict() == mlp.state_dict()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]

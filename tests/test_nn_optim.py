@@ -112,3 +112,28 @@ def test_a_schedule_returning_nan_is_reported():
     with pytest.raises(ValueError, match="SGD.step: the schedule gave a learning rate of nan"):
         opt.step()
     assert p.data == 1.0
+
+
+def test_an_update_that_would_not_be_finite_changes_nothing():
+    ps = [Value(1.0, "a"), Value(2.0)]
+    ps[0].grad, ps[1].grad = 1.0, -1e308
+    opt = nn.SGD(ps, lr=10.0)
+    with pytest.raises(
+        ValueError,
+        match=r"^SGD\.step: this update would make parameter 1 inf \(data 2\.0, grad -1e\+308, "
+        r"lr 10\.0\), so no parameter was changed\. Lower the learning rate",
+    ):
+        opt.step()
+    assert [p.data for p in ps] == [1.0, 2.0]  # not even the first, which was fine
+    assert opt.steps == 0
+    # Weight decay overflows too; the parameter is named by its label.
+    ps[0].data, ps[0].grad, ps[1].grad = 1e308, 0.0, 0.0
+    with pytest.raises(ValueError, match=r"would make a -inf"):
+        nn.SGD(ps, lr=1.0, weight_decay=10.0).step()
+    assert ps[0].data == 1e308
+    # A frozen parameter is not updated, so its gradient cannot overflow anything.
+    nn.freeze([ps[1]])
+    ps[0].data, ps[0].grad, ps[1].grad = 1.0, 0.5, 1e308
+    opt.step()
+    assert [p.data for p in ps] == [1.0 - 10.0 * 0.5, 2.0]
+    nn.unfreeze([ps[1]])

@@ -2,6 +2,7 @@
 
 import gc
 import io
+import math
 import sys
 
 import pytest
@@ -222,3 +223,80 @@ def test_fit_data_errors():
         nn.fit(model, [[0, 0], [1, 1]], [1.0])
     with pytest.raises(ValueError, match="fit: X is empty"):
         nn.fit(model, [], [])
+
+
+def bits(model):
+    """The parameters to the last bit."""
+    return {name: float.hex(v) for name, v in model.state_dict().items()}
+
+
+@pytest.mark.parametrize("compile_", [False, True])
+def test_a_diverging_fit_stops_at_the_step_and_keeps_the_state_before_it(compile_):
+    # lr=1e308: epoch 1's update is huge but finite, epoch 2's would be -inf.
+    X, y = nn.datasets.xor(signed=True)
+    model, twin = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=0)
+    options = {"loss": "hinge", "lr": 1e308, "compile": compile_}
+    with pytest.raises(
+        ValueError,
+        match=r"^fit: epoch 2, batch 1 of 1: SGD\.step: this update would make "
+        r"layers\.1\.neurons\.0\.w\.0 -inf .*The model is as it was before this step$",
+    ):
+        nn.fit(model, X, y, epochs=2, **options)
+    nn.fit(twin, X, y, epochs=1, **options)
+    assert bits(model) == bits(twin)
+    assert all(math.isfinite(v) for v in model.state_dict().values())
+
+
+@pytest.mark.parametrize("compile_", [False, True])
+def test_a_failing_mini_batch_keeps_the_parameters_of_the_batches_before_it(compile_):
+    # One example per batch; the learning rate jumps to 1e308 for the third step only.
+    X = [[0.1, 0.2], [0.3, -0.4], [5.0, 5.0], [0.5, 0.5]]
+    y = [1.0, -1.0, -1.0, 1.0]
+    options = {"loss": "hinge", "epochs": 1, "batch_size": 1, "shuffle": False, "lr": 1.0}
+    options |= {"schedule": lambda k: 1e308 if k == 2 else 0.1, "compile": compile_}
+    model = nn.Neuron(2, activation="linear", seed=0)
+    with pytest.raises(ValueError, match=r"^fit: epoch 1, batch 3 of 4: SGD\.step: .* w\.0 -inf"):
+        nn.fit(model, X, y, **options)
+    twin = nn.Neuron(2, activation="linear", seed=0)
+    nn.fit(twin, X[:2], y[:2], **options)  # the two steps that succeeded
+    assert bits(model) == bits(twin)
+
+
+def test_an_overflow_in_a_later_forward_pass_names_the_step():
+    X = [[0.1, 0.2], [0.3, -0.4], [1e154, 1e154], [0.5, 0.5]]
+    options = {"loss": "mse", "epochs": 1, "batch_size": 1, "shuffle": False, "lr": 0.1}
+    model = nn.Neuron(2, activation="linear", seed=0)
+    with pytest.raises(OverflowError, match=r"^fit: epoch 1, batch 3 of 4: .*before this step$"):
+        nn.fit(model, X, [0.0] * 4, **options)
+    twin = nn.Neuron(2, activation="linear", seed=0)
+    nn.fit(twin, X[:2], [0.0] * 2, **options)
+    assert bits(model) == bits(twin)
+
+
+def test_rows_of_every_ordered_kind_train_the_same():
+    X, y = nn.datasets.xor(signed=True)
+    runs = {}
+    for kind, rows, targets in [
+        ("lists", X, y),
+        ("tuples", tuple(tuple(r) for r in X), tuple(y)),
+        ("ints", [[int(v) for v in r] for r in X], [int(t) for t in y]),
+    ]:
+        model = nn.MLP(2, [3, 1], seed=0)
+        nn.fit(model, rows, targets, loss="hinge", epochs=3, batch_size=2)
+        runs[kind] = bits(model)
+    np = pytest.importorskip("numpy")
+    for kind, rows, targets in [
+        ("2-D array", np.array(X), np.array(y)),
+        ("1-D arrays", [np.array(r) for r in X], y),
+        ("float32", np.array(X, dtype=np.float32), np.array(y, dtype=np.float32)),
+    ]:
+        model = nn.MLP(2, [3, 1], seed=0)
+        nn.fit(model, rows, targets, loss="hinge", epochs=3, batch_size=2)
+        runs[kind] = bits(model)
+    assert all(run == runs["lists"] for run in runs.values())
+    # A one-input model takes bare numbers (or Values) as rows.
+    guests, bottles = nn.datasets.dinner_parties()
+    a, b = (nn.Neuron(1, activation="linear", seed=0) for _ in range(2))
+    nn.fit(a, guests, bottles, lr=1e-4, epochs=3)
+    nn.fit(b, [[g] for g in guests], bottles, lr=1e-4, epochs=3)
+    assert bits(a) == bits(b)
