@@ -10,7 +10,8 @@ from .node import Node
 
 def is_number(x: Any) -> bool:
     """A real number that is not a bool (True is 1 to Python, but never meant as one here)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    cls = x.__class__
+    return cls is float or cls is int or (isinstance(x, numbers.Real) and cls is not bool)
 
 
 def check_number(x: Any, where: str) -> float:

@@ -116,11 +116,12 @@ class Op:
         """A member of an op family with its number parameter fixed: ``OPS["powc"].bind(3)``."""
         if self.param is None:
             raise TypeError(f"{self.name} has no number parameter to bind")
-        key = (self.name, float(value))
+        key = (self.name, value)
         member = _BOUND.get(key)
         if member is None or member.backward is not self.backward:
+            value = float(value)
             member = _BOUND[key] = replace(
-                self, value=float(value), symbol=self.symbol.replace(self.param, _short(value))
+                self, value=value, symbol=self.symbol.replace(self.param, _short(value))
             )
         return member
 

@@ -588,9 +588,16 @@ def _constant(x: Any, op: Op) -> Value:
 
 def _operand(other: Any, op: Op) -> Any:
     """Turn a non-Value operand into a constant, or decline so NumPy can broadcast."""
-    if isinstance(other, Value):
-        return other
-    if is_number(other):
+    if other.__class__ is float and other - other == 0.0:  # the common case, made quick
+        v = _new(Value)
+        v.data = other
+        v.grad = 0.0
+        v.label = ""
+        v._op = None
+        v._parents = ()
+        v.scope = MODE.scope
+        return v
+    if other.__class__ is int or is_number(other):
         return _constant(other, op)
     if hasattr(other, "__array_ufunc__"):
         return NotImplemented
