@@ -9,10 +9,18 @@ A finite difference is only meaningful where the function is smooth. Ops with a 
 ``x + eps`` and ``x - eps`` take different branches (or have different shapes, because
 ``f`` branches on data in Python), that input is reported as *not differentiable here*
 instead of as a failure.
+
+A number in the graph that changes smoothly with an input but is a constant leaf is
+the commonest bug of all: a gradient lost through ``.data`` (``Value(x.data ** 2)``,
+``x * x.data``). Its derivative never reaches the input, so backward's gradient is
+wrong, and gradcheck fails that input with a note naming the likely cause. (A constant
+that only *jumps*, taking one value on each side of the point, is Python control flow
+choosing between two branches: a kink.)
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +51,7 @@ class GradcheckRow:
     abs_err: float | None
     rel_err: float | None
     status: str
+    cause: str = ""  # "untracked": a constant of the graph moves with this input
 
 
 @dataclass(frozen=True)
@@ -67,15 +76,16 @@ class GradcheckReport:
     def __str__(self) -> str:
         failed = len(self.failures)
         skipped = sum(row.status in ("kink", "domain") for row in self.rows)
+        n = len(self.rows)
         if failed:
-            head = f"gradcheck: {failed} of {len(self.rows)} inputs disagree"
+            verb = "disagrees" if failed == 1 else "disagree"
+            head = f"gradcheck: {failed} of {_inputs(n)} {verb}"
         elif skipped:
-            head = (
-                f"gradcheck: no input disagrees; {skipped} of {len(self.rows)} could not "
-                "be checked here"
-            )
+            head = f"gradcheck: no input disagrees; {skipped} of {_inputs(n)} could not be checked"
         else:
-            head = f"gradcheck: all {len(self.rows)} inputs agree"
+            head = (
+                "gradcheck: the one input agrees" if n == 1 else f"gradcheck: all {n} inputs agree"
+            )
         head += f" (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})"
         table = [("input", "label", "value", "analytic", "numeric", "abs err", "rel err", "status")]
         for r in self.rows:
@@ -104,6 +114,10 @@ class GradcheckReport:
         return f"<pre>{escape(str(self))}</pre>"
 
 
+def _inputs(n: int) -> str:
+    return "1 input" if n == 1 else f"{n} inputs"
+
+
 def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.6g}"
 
@@ -125,6 +139,7 @@ def gradcheck(
     """
     if not callable(f):
         raise TypeError(f"gradcheck: f must be a function of a list of Values, got {f!r}")
+    _check_takes_one_list(f)
     points = [
         _check_number(x.data if isinstance(x, Value) else x, "gradcheck input") for x in inputs
     ]
@@ -138,6 +153,14 @@ def gradcheck(
         _compare(f, points, i, labels[i], analytic[i], eps, atol, rtol) for i in range(len(points))
     ]
     notes = []
+    untracked = [r.index for r in rows if r.cause == "untracked"]
+    if untracked:
+        notes.append(
+            f"FAIL, input {', '.join(map(str, untracked))}: a number in the graph changes with "
+            "this input but is not connected to it (a constant leaf). Its gradient is lost: "
+            "was it computed from .data, float() or Value(v.data)? Compute it with Value "
+            "ops (v * v, v.exp(), ...) so backward can reach the input."
+        )
     if any(r.status == "kink" for r in rows):
         notes.append(
             "kink: a relu/abs/step (or Python control flow in f) changes branch "
@@ -171,28 +194,41 @@ def _analytic(f: Function, points: list[float], labels: list[str]) -> list[float
             v.grad = grad
 
 
-def _signature(root: Value, inputs: list[Value]) -> tuple:
-    """The graph's shape, its constants and the side of every kink it sits on.
+def _signature(root: Value, inputs: list[Value]) -> tuple[tuple, tuple[float, ...]]:
+    """(the graph's shape with the side of every kink it sits on, its constants' values).
 
-    Two evaluations with equal signatures ran the same straight-line computation,
-    so the function is smooth between them.
+    Two evaluations with equal shapes and constants ran the same straight-line
+    computation, so the function is smooth between them. Constants are kept apart:
+    one that moves with the input means a dependency the graph does not record.
     """
     order, _ = topological_order(root)
-    index = {v: ("input", i) for i, v in enumerate(inputs)}
+    index: dict[Value, tuple[str, int]] = {v: ("input", i) for i, v in enumerate(inputs)}
     index.update((node, ("node", i)) for i, node in enumerate(order))
-    parts: list[object] = []
+    constants: list[float] = []
+    shape: list[object] = []
     for node in order:
         op = node._op
-        parents = tuple(index.get(p, ("leaf", p.data)) for p in node._parents)
-        side = op.side(*(p.data for p in node._parents)) if op.side is not None else None
-        parts.append((op.name, op.value, parents, side))
-    return tuple(parts)
+        parents = []
+        for p in node._parents:
+            if p not in index:
+                index[p] = ("constant", len(constants))
+                constants.append(p.data)
+            parents.append(index[p])
+        shape.append((op.name, op.value, tuple(parents), op.side(*(p.data for p in node._parents))))
+    return tuple(shape), tuple(constants)
 
 
-def _evaluate(f: Function, points: list[float]) -> tuple[float, tuple]:
+def _evaluate(f: Function, points: list[float]) -> tuple[float, tuple[tuple, tuple[float, ...]]]:
     inputs = [Value(x) for x in points]
     out = _call(f, inputs)
     return out.data, _signature(out, inputs)
+
+
+def _moves_smoothly(
+    low: tuple[float, ...], mid: tuple[float, ...], high: tuple[float, ...]
+) -> bool:
+    """Whether some constant takes three different values at x - eps, x and x + eps."""
+    return any(a != b != c != a for a, b, c in zip(low, mid, high, strict=True))
 
 
 def _compare(
@@ -205,10 +241,10 @@ def _compare(
     atol: float,
     rtol: float,
 ) -> GradcheckRow:
-    def row(numeric: float | None, status: str) -> GradcheckRow:
+    def row(numeric: float | None, status: str, cause: str = "") -> GradcheckRow:
         abs_err = None if numeric is None else abs(analytic - numeric)
         rel_err = None if numeric is None else abs_err / max(abs(numeric), 1e-300)
-        return GradcheckRow(i, label, points[i], analytic, numeric, abs_err, rel_err, status)
+        return GradcheckRow(i, label, points[i], analytic, numeric, abs_err, rel_err, status, cause)
 
     plus, minus = list(points), list(points)
     plus[i] += eps
@@ -220,7 +256,29 @@ def _compare(
         return row(None, "domain")
     numeric = (high - low) / (2 * eps)
     _, sig_mid = _evaluate(f, points)
-    if not sig_high == sig_low == sig_mid:
-        return row(numeric, "kink")
     ok = abs(analytic - numeric) <= atol + rtol * abs(numeric)
+    (shape_high, const_high), (shape_low, const_low) = sig_high, sig_low
+    shape_mid, const_mid = sig_mid
+    if not shape_high == shape_low == shape_mid:
+        return row(numeric, "kink")
+    if _moves_smoothly(const_low, const_mid, const_high):
+        return row(numeric, "ok" if ok else "FAIL", "untracked")
+    if not const_high == const_low == const_mid:
+        return row(numeric, "kink")  # Python control flow picked another constant
     return row(numeric, "ok" if ok else "FAIL")
+
+
+def _check_takes_one_list(f: Function) -> None:
+    """``f(xs)``, not ``f(a, b)``: say so before calling it, not from inside gradcheck."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):
+        return  # a builtin or C function: nothing to inspect, it will be called as is
+    try:
+        signature.bind(object())
+    except TypeError:
+        params = ", ".join(signature.parameters) or "none"
+        raise TypeError(
+            f"gradcheck: f must take one argument, the list of input Values, and return a "
+            f"Value; this f takes ({params}). Write it as lambda xs: ... using xs[0], xs[1], ..."
+        ) from None
