@@ -18,7 +18,10 @@ creating any Value::
             p.data -= 0.05 * p.grad      # leaves keep their identity
         # a new mini-batch of the same shape: assign the data Values' .data
 
-``print(step.source)`` shows the generated program: it is what backprop computes.
+``print(step.source)`` shows the generated program: it is what backprop computes. It is
+the backward pass written out for one graph: the nodes in the order ``backward_pass``
+visits them, and each chain-rule term written by the same writer as the eager kernels
+(``engine.core.codegen.chain_rule_line``) from the same derivative expressions.
 
 The limit of tracing, as JAX states it for ``jit``: the compiled function replays the
 ops that were recorded when the graph was built. Python control flow on ``.data``
@@ -65,6 +68,7 @@ from typing import Any
 
 from ..core.autodiff import backward as eager_backward
 from ..core.autodiff import topological_order
+from ..core.codegen import chain_rule_line
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
@@ -647,13 +651,7 @@ def _backward_lines(
             first = True
         else:
             first = False
-        if deriv == "1.0":
-            code = f"{target} = {g}" if first else f"{target} += {g}"
-        elif deriv == "-1.0":
-            code = f"{target} = -{g}" if first else f"{target} -= {g}"
-        else:
-            term = f"{g} * {deriv.format(*args)}"
-            code = f"{target} = {term}" if first else f"{target} += {term}"
+        code = chain_rule_line(target, g, deriv.format(*args), first)
         add(f"    {code}  # {note}" if uses is None else f"    {code}")
 
 

@@ -113,14 +113,28 @@ def _local_source(op: Op, prefix: str) -> str:
     )
 
 
+def chain_rule_line(grad: str, upstream: str, local: str, first: bool = False) -> str:
+    """One chain-rule term as code: ``grad += upstream * local``.
+
+    The one writer of this line, for the eager kernels (``a_node.grad += g * b``) and
+    for compiled graphs (``grad_x = grad_n * w``). ``local`` is code, ``1.0`` and
+    ``-1.0`` are written without the multiplication (the numbers are the same);
+    ``first`` assigns instead of adding, for a gradient that starts from 0.
+    """
+    if local == "1.0":
+        term, add = upstream, "+="
+    elif local == "-1.0":
+        term, add = (f"-{upstream}", "+=") if first else (upstream, "-=")
+    else:
+        term, add = f"{upstream} * {local}", "+="
+    return f"{grad} = {term}" if first else f"{grad} {add} {term}"
+
+
 def _accumulate(target: str, deriv: str) -> str:
-    """``target.grad += g * deriv``, written without the multiplication when deriv is ±1."""
+    """``target.grad += g * deriv``, the kernel's line for one operand."""
     value = ast.literal_eval(deriv) if _is_number(deriv) else None
-    if value == 1.0:
-        return f"    {target}.grad += g"
-    if value == -1.0:
-        return f"    {target}.grad -= g"
-    return f"    {target}.grad += g * {factor(deriv)}"
+    local = repr(float(value)) if value in (1.0, -1.0) else factor(deriv)
+    return "    " + chain_rule_line(f"{target}.grad", "g", local)
 
 
 def _is_number(expr: str) -> bool:
