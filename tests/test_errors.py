@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+import engine
 from engine import Value
 
 
@@ -106,3 +107,74 @@ def test_unsupported_operand_type_names_the_op():
 def test_huge_int_operand():
     with pytest.raises(ValueError, match="too large"):
         Value(1.0) * 10**400
+
+
+# --- the catalogue: one line per bad input, the error type and what its message says ------
+
+
+def _x() -> Value:
+    return Value(2.0, "x")
+
+
+CATALOGUE = [
+    ("power overflow", lambda: Value(1e200) ** 2, OverflowError, r"power \*\* 2 .*overflows"),
+    ("root at zero", lambda: Value(0.0) ** 0.5, ValueError, "infinite derivative"),
+    ("zero to a negative power", lambda: Value(0.0) ** -1, ValueError, "negative power"),
+    ("Value exponent, base <= 0", lambda: Value(-1.0) ** _x(), ValueError, "positive base"),
+    ("exponent a str", lambda: _x() ** "2", TypeError, r"pow: got a str"),
+    ("exponent a bool", lambda: _x() ** True, TypeError, "bool"),
+    ("log of zero", lambda: Value(0.0, "z").log(), ValueError, r"log of a = 0.0 \(label 'z'\)"),
+    ("divide by zero", lambda: _x() / 0, ZeroDivisionError, "div of a = 2.0"),
+    ("float()", lambda: float(_x()), TypeError, r"v\.exp\(\).*v\.data"),
+    ("math.exp()", lambda: math.exp(_x()), TypeError, r"gradient would be lost"),
+    ("round()", lambda: round(_x()), TypeError, r"round\(v\)"),
+    ("int()", lambda: int(_x()), TypeError, r"int\(v\)"),
+    ("truth value", lambda: bool(_x()), TypeError, r"v\.data > 0"),
+    ("backward of a number", lambda: engine.backward(3.0), TypeError, "backward: expected a Value"),
+    ("seed NaN", lambda: _x().backward(grad=math.nan), ValueError, r"backward\(grad=...\)"),
+    ("sum of a str", lambda: engine.sum([_x(), "a"]), TypeError, "sum: got a str"),
+    ("zero_grad of numbers", lambda: engine.zero_grad([1.0]), TypeError, "zero_grad"),
+    ("apply: unbound family", lambda: engine.apply(engine.OPS["powc"], _x()), TypeError, "bind"),
+    ("apply: operands", lambda: engine.apply(engine.OPS["mul"], _x()), TypeError, "2 operand"),
+    ("bind without parameter", lambda: engine.OPS["tanh"].bind(2), TypeError, "no number"),
+    (
+        "gradcheck f(a, b)",
+        lambda: engine.gradcheck(lambda a, b: a, [1.0, 2.0]),
+        TypeError,
+        "one argument",
+    ),
+    ("gradcheck no inputs", lambda: engine.gradcheck(lambda v: v[0], []), ValueError, "empty"),
+    (
+        "gradcheck non-Value",
+        lambda: engine.gradcheck(lambda v: 1.0, [1.0]),
+        TypeError,
+        "must return a Value",
+    ),
+    ("scope name", lambda: engine.scope(""), TypeError, "non-empty str"),
+    ("mark role", lambda: engine.mark(_x(), ""), TypeError, "non-empty str"),
+    ("steps of a number", lambda: engine.backprop_steps(2.0), TypeError, "expected a Value"),
+    ("table of a number", lambda: engine.backprop_table(2.0), TypeError, "expected a Value"),
+    (
+        "page not .html",
+        lambda: engine.export_backprop_html(_x() * 2, "page.txt"),
+        ValueError,
+        r"\.html",
+    ),
+    ("define_op name", lambda: engine.define_op("a b", "a", ["1.0"]), ValueError, "identifier"),
+    (
+        "define_op unknown name",
+        lambda: engine.define_op("f", "a * q", ["q"]),
+        ValueError,
+        "unknown name",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [case[1:] for case in CATALOGUE],
+    ids=[case[0] for case in CATALOGUE],
+)
+def test_bad_input_catalogue(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
