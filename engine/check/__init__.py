@@ -1,0 +1,4 @@
+"""Checking gradients: ``gradcheck`` (finite differences) and hypothesis strategies.
+
+The strategies are imported as ``engine.testing``.
+"""

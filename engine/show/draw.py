@@ -76,7 +76,7 @@ NUMBER_WIDTH = 42  # minimum width (points) of the number column, so columns lin
 class Overlay:
     """Changes to one drawing, for callers that draw moments of a computation.
 
-    The stepper (``engine.stepper``) draws each backprop step through this instead
+    The stepper (``engine.show.stepper``) draws each backprop step through this instead
     of copying ``draw_dot``. ``names``: the name shown for a Value instead of its
     label (generated names for unlabelled Values). ``grads``: the text shown in a
     Value's grad row instead of its number (``"?"`` for a grad not computed yet).
