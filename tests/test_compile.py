@@ -359,7 +359,7 @@ def test_leaf_that_became_a_node_is_detected():
     o, leaves = neuron()
     compiled = compile_graph(o)
     leaves[4]._parents = (Value(1.0),)
-    leaves[4]._op = OPS["neg"]
+    leaves[4]._operation = OPS["neg"]
     with pytest.raises(GraphChangedError, match="leaf 'b' is no longer a leaf"):
         compiled.check()
 

@@ -207,7 +207,7 @@ def _signature(root: Value, inputs: list[Value]) -> tuple[tuple, tuple[float, ..
     constants: list[float] = []
     shape: list[object] = []
     for node in order:
-        op = node._op
+        op = node._operation
         parents = []
         for p in node._parents:
             if p not in index:

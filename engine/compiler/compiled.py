@@ -151,7 +151,7 @@ class CompiledGraph:
         self._root = root
         self._outputs = tuple(outputs)
         self._order = order
-        self._ops = [node._op for node in order]
+        self._ops = [node._operation for node in order]
         self._parents = [node._parents for node in order]
         self._leaves = tuple(leaves)
         self.source = _generate_source(root, order, leaves, outputs, readable)
@@ -212,11 +212,11 @@ class CompiledGraph:
         for index, (node, op, parents) in enumerate(
             zip(self._order, self._ops, self._parents, strict=True)
         ):
-            if node._op is not op or node._parents != parents:
+            if node._operation is not op or node._parents != parents:
                 raise GraphChangedError(
                     f"compiled graph of {_describe(self._root)}: node {index + 1} of "
                     f"{len(self._order)} ({_describe(node)}, traced as {op.name}) now has "
-                    f"op {node._op and node._op.name} and {len(node._parents)} parent(s) "
+                    f"op {node.op and node.op.name} and {len(node._parents)} parent(s) "
                     "instead of the traced ones. A compiled graph replays the ops it traced; "
                     "call engine.compile(root) again after changing the graph."
                 )
@@ -538,7 +538,7 @@ def _generate_source(
     for leaf in leaves:
         name[leaf] = namer.name(leaf.label, "leaf")
     for node in order:
-        name[node] = namer.name(node.label, node._op.name)
+        name[node] = namer.name(node.label, node._operation.name)
     r = name[root]
     lines = [
         "def run(leaves, outputs, seed, backward):",
@@ -600,7 +600,7 @@ def _uses(order: list[Value]) -> dict[Value, int]:
 def _operands(node: Value, name: dict[Value, str]) -> tuple[str, str | None, str]:
     """The format() arguments of a node's templates: (a, b, out) or (xs, None, out)."""
     parents = node._parents
-    if node._op.arity == -1:
+    if node._operation.arity == -1:
         return "(" + ", ".join([name[p] for p in parents]) + ",)", None, name[node]
     if len(parents) == 1:
         return name[parents[0]], None, name[node]
@@ -610,7 +610,7 @@ def _operands(node: Value, name: dict[Value, str]) -> tuple[str, str | None, str
 def _forward_lines(
     node: Value, name: dict[Value, str], readable: bool, add: Callable[[str], None]
 ) -> None:
-    op = node._op
+    op = node._operation
     t = _template(op)
     args = _operands(node, name)
     if t.domain is not None:
@@ -634,7 +634,7 @@ def _backward_lines(
     With ``uses`` (speed mode), a node's only term ``grad_node * 1`` is not copied:
     the node's gradient is then ``grad_node`` itself.
     """
-    op = node._op
+    op = node._operation
     t = _template(op)
     args = _operands(node, name)
     g = grad[node]

@@ -67,7 +67,7 @@ def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
 
     Yields each node an op computed, in reverse topological order, just before the
     chain rule is applied there: resuming the generator runs
-    ``node._op.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand to
+    ``node._operation.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand to
     each operand's grad. When it finishes, every leaf grad is checked to be finite.
     """
     order, leaves = topological_order(root)
@@ -77,12 +77,12 @@ def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
     for node in reversed(order):
         yield node
         try:
-            node._op.backward(node, node.grad)
+            node._operation.backward(node, node.grad)
         except (ArithmeticError, ValueError) as error:
             raise OverflowError(
-                f"backward through {node._op.name} (data {node.data!r}): its local derivative "
-                f"is not a finite float ({error}). The grads of this graph are not usable; call "
-                "zero_grad() and scale the inputs."
+                f"backward through {node._operation.name} (data {node.data!r}): its local "
+                f"derivative is not a finite float ({error}). The grads of this graph are not "
+                "usable; call zero_grad() and scale the inputs."
             ) from None
     check_finite(leaves)
 

@@ -173,7 +173,7 @@ def _is_atom(expr: str) -> bool:
 def _backward_source(op: Op, prefix: str) -> str:
     lines = [f"def {prefix}_backward(node: Node, g: float) -> None:", _backward_doc(op)]
     if op.param:
-        lines.append(f"    {op.param} = node._op.value")
+        lines.append(f"    {op.param} = node._operation.value")
     if _uses(op.derivs, "out"):
         lines.append("    out = node.data")
     if op.arity == NARY:
@@ -221,10 +221,10 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
         "v.grad = 0.0",
         'v.label = ""',
         "if MODE.recording:",
-        f"    v._op = {op_ref}",
+        f"    v._operation = {op_ref}",
         f"    v._parents = {parents}",
         "else:",
-        "    v._op = None",
+        "    v._operation = None",
         "    v._parents = ()",
         "v.scope = MODE.scope",
         "return v",

@@ -156,7 +156,7 @@ def powc_backward(node: Node, g: float) -> None:
 
     grad(a) += g·(c·a^(c - 1) if c ≠ 0 else 0)
     """
-    c = node._op.value
+    c = node._operation.value
     (a_node,) = node._parents
     a = a_node.data
     a_node.grad += g * (c * a ** (c - 1.0) if c != 0.0 else 0.0)

@@ -2,7 +2,7 @@
 
 A node has its number (``data``), the gradient backward accumulates into it
 (``grad``), an optional ``label``, the op that computed it and that op's operands
-(``_op``, ``_parents``; a leaf has neither) and the scope it was made in. Nodes
+(``_operation``, ``_parents``; a leaf has neither) and the scope it was made in. Nodes
 point only to their operands, never to the nodes computed from them or to
 themselves, so a graph has no reference cycles and is freed by reference counting
 the moment it goes out of scope.
@@ -21,12 +21,12 @@ from .mode import MODE
 class Node:
     """The fields of one graph node; ``__slots__`` keeps each about 150 bytes."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "scope", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_operation", "_parents", "scope", "__weakref__")
 
     data: float
     grad: float
     label: str
-    _op: Any  # the Op that computed it (ops.py), None for a leaf
+    _operation: Any  # the Op that computed it (ops.py), None for a leaf
     _parents: tuple[Node, ...]
     scope: tuple[str, ...]
 
@@ -34,14 +34,14 @@ class Node:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op = None
+        self._operation = None
         self._parents = ()
         self.scope = MODE.scope
 
     @property
     def op(self) -> Any:
         """The op that computed this node, or None for a leaf."""
-        return self._op
+        return self._operation
 
     @property
     def parents(self) -> tuple[Node, ...]:

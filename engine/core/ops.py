@@ -42,7 +42,7 @@ class Op:
     """One op of the table. See the module docstring for what each field means."""
 
     name: str
-    symbol: str
+    symbol: str  # how drawings label the op: ×, σ, ^3
     arity: int  # number of Value operands, or NARY
     forward: str
     derivs: tuple[str, ...]
@@ -59,6 +59,7 @@ class Op:
     branch: str | None = None
     param: str | None = None  # the number parameter of an op family (``c`` in a ** c)
     named: bool = False  # the text starts with the op's name: out = softplus(a) = ...
+    code: str = ""  # the op as micrograd's ``_op`` writes it: "+", "*", "ReLU" (else the name)
     value: float | None = None  # that parameter, in a member of the family (Op.bind)
     # The code, attached from kernels.py (or generated, for define_op): see _attach.
     forward_fn: Callable[..., float] | None = field(default=None, repr=False)
@@ -82,6 +83,12 @@ class Op:
     def deriv_names(self) -> tuple[str, ...]:
         """The operand each of ``derivs`` is the derivative for (``x``: any term of a sum)."""
         return ("x",) if self.arity == NARY else self.names
+
+    @property
+    def micrograd_op(self) -> str:
+        """The op as micrograd's ``Value._op`` string: ``"*"``, ``"tanh"``, ``"**2"``."""
+        code = self.code or self.name
+        return code.replace(self.param, _short(self.value)) if self.value is not None else code
 
     @property
     def params(self) -> tuple[float, ...]:
@@ -264,9 +271,9 @@ def _check_expr(op: Op, label: str, expr: Any, allowed: set[str]) -> None:
 
 TABLE: tuple[Op, ...] = (
     # Binary arithmetic. Numbers on either side become constant leaf Values.
-    Op("add", "+", 2, "a + b", ("1.0", "1.0"), method="__add__", reflected="__radd__"),
-    Op("sub", "−", 2, "a - b", ("1.0", "-1.0"), method="__sub__", reflected="__rsub__"),
-    Op("mul", "×", 2, "a * b", ("b", "a"), method="__mul__", reflected="__rmul__"),
+    Op("add", "+", 2, "a + b", ("1.0", "1.0"), code="+", method="__add__", reflected="__radd__"),
+    Op("sub", "−", 2, "a - b", ("1.0", "-1.0"), code="-", method="__sub__", reflected="__rsub__"),
+    Op("mul", "×", 2, "a * b", ("b", "a"), code="*", method="__mul__", reflected="__rmul__"),
     Op(
         "div",
         "÷",
@@ -274,6 +281,7 @@ TABLE: tuple[Op, ...] = (
         "a / b",
         ("1.0 / b", "-out / b"),
         forms=((), ("-a / b**2",)),
+        code="/",
         method="__truediv__",
         reflected="__rtruediv__",
         domain="b != 0.0",
@@ -287,6 +295,7 @@ TABLE: tuple[Op, ...] = (
         "a ** b",
         ("b * out / a", "out * log(a)"),
         forms=(("b * a ** (b - 1.0)",), ()),
+        code="**",
         method="__pow__",
         reflected="__rpow__",
         number_operand="powc",
@@ -309,6 +318,7 @@ TABLE: tuple[Op, ...] = (
             ("a == 0.0", "at zero a power between 0 and 1 has an infinite derivative"),
         ),
         param="c",
+        code="**c",
     ),
     # Unary.
     Op("neg", "−", 1, "-a", ("-1.0",), method="__neg__"),
@@ -358,6 +368,7 @@ TABLE: tuple[Op, ...] = (
         "a if a > 0.0 else 0.0",
         ("1.0 if a > 0.0 else 0.0",),
         remark="undefined at 0; gradstep uses 0 there",
+        code="ReLU",
         method="relu",
         branch="a > 0.0",
     ),
@@ -382,7 +393,7 @@ TABLE: tuple[Op, ...] = (
         branch="a > 0.0",
     ),
     # n-ary sum: one wide node instead of a deep chain of additions.
-    Op("sum", "Σ", NARY, "sum(xs)", ("1.0",)),
+    Op("sum", "Σ", NARY, "sum(xs)", ("1.0",), code="+"),
 )
 
 

@@ -124,6 +124,28 @@ class Value(Node):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+    # micrograd's names, so its lecture and notebooks run unchanged on gradstep.
+
+    @property
+    def _op(self) -> str:
+        """The op as micrograd writes it: ``"*"``, ``"tanh"``, ``"**2"``; ``""`` for a leaf."""
+        return "" if self._operation is None else self._operation.micrograd_op
+
+    @property
+    def _prev(self) -> frozenset[Value]:
+        """The operands as a set, as micrograd's ``_prev`` (``.parents`` keeps their order)."""
+        return frozenset(self._parents)
+
+    def _backward(self) -> None:
+        """Apply the chain rule at this one node: add grad · ∂self/∂operand to each operand.
+
+        Exactly what backward does when it reaches this node (the op's kernel); a leaf
+        has nothing to pass on. A method, not a closure stored on the node, so graphs
+        keep having no reference cycles.
+        """
+        if self._operation is not None:
+            self._operation.backward(self, self.grad)
+
     # ---- generated: the operators ----
     def __add__(self, other: Any) -> Value:
         """``self + other``: out = a + b; ∂out/∂a = 1; ∂out/∂b = 1."""
@@ -141,10 +163,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = ADD
+            v._operation = ADD
             v._parents = (self, other)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -165,10 +187,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = ADD
+            v._operation = ADD
             v._parents = (other, self)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -189,10 +211,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = SUB
+            v._operation = SUB
             v._parents = (self, other)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -213,10 +235,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = SUB
+            v._operation = SUB
             v._parents = (other, self)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -237,10 +259,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = MUL
+            v._operation = MUL
             v._parents = (self, other)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -261,10 +283,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = MUL
+            v._operation = MUL
             v._parents = (other, self)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -290,10 +312,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = DIV
+            v._operation = DIV
             v._parents = (self, other)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -319,10 +341,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = DIV
+            v._operation = DIV
             v._parents = (other, self)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -350,10 +372,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = POW
+            v._operation = POW
             v._parents = (self, other)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -379,10 +401,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = POW
+            v._operation = POW
             v._parents = (other, self)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -398,10 +420,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = NEG
+            v._operation = NEG
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -420,10 +442,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = EXP
+            v._operation = EXP
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -444,10 +466,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = LOG
+            v._operation = LOG
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -466,10 +488,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = TANH
+            v._operation = TANH
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -488,10 +510,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = SIGMOID
+            v._operation = SIGMOID
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -507,10 +529,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = RELU
+            v._operation = RELU
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -526,10 +548,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = STEP
+            v._operation = STEP
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -548,10 +570,10 @@ class Value(Node):
         v.grad = 0.0
         v.label = ""
         if MODE.recording:
-            v._op = ABS
+            v._operation = ABS
             v._parents = (self,)
         else:
-            v._op = None
+            v._operation = None
             v._parents = ()
         v.scope = MODE.scope
         return v
@@ -580,7 +602,7 @@ def _constant(x: Any, op: Op) -> Value:
     v.data = check_number(x, op.name)
     v.grad = 0.0
     v.label = ""
-    v._op = None
+    v._operation = None
     v._parents = ()
     v.scope = MODE.scope
     return v
@@ -593,7 +615,7 @@ def _operand(other: Any, op: Op) -> Any:
         v.data = other
         v.grad = 0.0
         v.label = ""
-        v._op = None
+        v._operation = None
         v._parents = ()
         v.scope = MODE.scope
         return v
@@ -694,10 +716,10 @@ def powc(a_node: Value, c: float) -> Value:
     v.grad = 0.0
     v.label = ""
     if MODE.recording:
-        v._op = op
+        v._operation = op
         v._parents = (a_node,)
     else:
-        v._op = None
+        v._operation = None
         v._parents = ()
     v.scope = MODE.scope
     return v
@@ -720,10 +742,10 @@ def sum(values: Iterable[Any]) -> Value:
     v.grad = 0.0
     v.label = ""
     if MODE.recording:
-        v._op = SUM
+        v._operation = SUM
         v._parents = nodes
     else:
-        v._op = None
+        v._operation = None
         v._parents = ()
     v.scope = MODE.scope
     return v

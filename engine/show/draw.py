@@ -281,7 +281,7 @@ def summarize(
     if order is None or leaves is None:
         order, leaves = topological_order(root)
     total = len(order) + len(leaves)
-    ops = Counter(v._op.symbol for v in order)
+    ops = Counter(v._operation.symbol for v in order)
     used = ", ".join(f"{n:,} {symbol}" for symbol, n in ops.most_common(6))
     more = ", …" if len(ops) > 6 else ""
     name = f"The graph of {root.label!r}" if root.label else "This graph"
@@ -449,7 +449,7 @@ def _add_value(
     label = _table(name, v, role, show_data, show_grad, overlay)
     graph.node(node_id, label=label, shape="plain", **marks)
     if v._parents:
-        op_node = _op_label(v._op)
+        op_node = _op_label(v._operation)
         marks = {"class": "current-op", "color": HIGHLIGHT, "penwidth": "2"} if current else {}
         graph.node(
             f"{node_id}op",
@@ -538,7 +538,7 @@ def _add_op_edges(
     if overlay is not None and overlay.current is v:
         marks = {"class": "current-edge", "color": HIGHLIGHT, "penwidth": "2"}
     locals_ = _local_derivatives(v) if edge_derivatives else None
-    names = _operand_names(v._op, len(v._parents))
+    names = _operand_names(v._operation, len(v._parents))
     for i, p in enumerate(v._parents):
         parts = [names[i]] if names else []
         if locals_ is not None:
@@ -553,7 +553,7 @@ def _add_op_edges(
 
 def _local_derivatives(v: Value) -> list[str]:
     """d(v)/d(operand) for each operand, from the op table's ``local`` function."""
-    op = v._op
+    op = v._operation
     data = [p.data for p in v._parents]
     try:
         local = op.local(v.data, *data)

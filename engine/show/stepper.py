@@ -294,7 +294,7 @@ class _Trace:
         are upstream · local, the same float products the kernel added, one operand at
         a time (an operand used twice, as in x * x, gets both, in order).
         """
-        op = node._op
+        op = node._operation
         parents = node._parents
         local = op.local(node.data, *(p.data for p in parents))
         running = {p: g for p, g in zip(parents, before, strict=True)}
@@ -321,8 +321,9 @@ class _Trace:
     def step(self, index: int) -> BackpropStep:
         """Step ``index`` (from 1) as a BackpropStep; made on demand, so the trace holds none."""
         r = self.records[index - 1]
+        node = r.node
         return BackpropStep(
-            index, self.total, r.node, self.names[r.node], r.node._op, r.upstream, r.updates, self
+            index, self.total, node, self.names[node], node.op, r.upstream, r.updates, self
         )
 
     def overlay(self, index: int) -> Overlay:
