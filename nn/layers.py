@@ -21,11 +21,19 @@ a list, a tuple or a 1-D NumPy array of ``nin`` finite numbers or Values (or one
 them for ``nin == 1``); a dict, a set or text is refused rather than read in some
 arbitrary order (see ``nn.checks``).
 
-Initialisation. Weights are drawn uniformly from [-1, 1] and biases start at 0 (as in
-micrograd), from a ``random.Random``: pass ``seed=`` an int (reproducible) or a
-``random.Random`` to share one stream; ``seed=None`` draws fresh randomness. The
-global ``random`` state is never used. ``set_weights`` / ``from_weights`` type in a
-worked network by hand.
+Initialisation. Weights are drawn uniformly from [-1, 1] and biases start at 0, as in
+micrograd, one ``uniform(-1, 1)`` per weight in parameter order (layer by layer, neuron
+by neuron, weight by weight). With ``seed=None`` (the default) they come from Python's
+global ``random`` stream, as micrograd's and PyTorch's do: ``random.seed(1337)`` makes a
+run reproducible, and an ``MLP`` then has exactly the initial weights of micrograd's
+``MLP`` of the same sizes after the same ``random.seed``. ``seed=`` an int draws from a
+private ``random.Random(seed)`` (reproducible, and the global stream is left alone);
+``seed=`` a ``random.Random`` shares that stream. ``set_weights`` / ``from_weights``
+type in a worked network by hand.
+
+micrograd's keyword. ``Neuron(nin, nonlin=False)`` and ``Layer(nin, nout, nonlin=...)``
+work as in micrograd: ``nonlin=True`` is ``activation="relu"``, ``nonlin=False`` is
+``activation="linear"``. Give one of ``nonlin`` and ``activation``, not both.
 """
 
 from __future__ import annotations
@@ -53,17 +61,38 @@ _scope = engine.scope
 
 
 def _activation(name: Any, where: str) -> Callable[[Value], Value] | None:
-    if name not in ACTIVATIONS:
+    if isinstance(name, bool) or name not in ACTIVATIONS:
+        hint = ""
+        if isinstance(name, bool):  # micrograd's Neuron(nin, False), written positionally
+            hint = f"; for micrograd's nonlin, write nonlin={name} (by keyword)"
         raise ValueError(
-            f"{where}: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+            f"{where}: unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}" + hint
         )
     return ACTIVATIONS[name]
 
 
-def _rng(seed: int | random.Random | None, where: str) -> random.Random:
-    if isinstance(seed, random.Random):
+def _activation_name(activation: str | None, nonlin: Any, where: str) -> str:
+    """The activation asked for by gradstep's ``activation`` or micrograd's ``nonlin``."""
+    if nonlin is None:
+        return "relu" if activation is None else activation
+    if activation is not None:
+        raise TypeError(
+            f"{where}: give activation={activation!r} or micrograd's nonlin={nonlin!r}, "
+            "not both (nonlin=True is activation='relu', nonlin=False is activation='linear')"
+        )
+    if not isinstance(nonlin, bool):
+        raise TypeError(
+            f"{where}: nonlin must be True (ReLU, as in micrograd) or False (linear), "
+            f"got {nonlin!r}"
+        )
+    return "relu" if nonlin else "linear"
+
+
+def _rng(seed: int | random.Random | None, where: str) -> random.Random | None:
+    """The stream to draw initial weights from; None means Python's global ``random``."""
+    if seed is None or isinstance(seed, random.Random):
         return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+    if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
     raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {seed!r}")
 
@@ -130,14 +159,22 @@ class Neuron(Module):
     def __init__(
         self,
         nin: int,
-        activation: str = "relu",
+        activation: str | None = None,
         seed: int | random.Random | None = None,
+        *,
+        nonlin: bool | None = None,
     ) -> None:
+        """``activation`` is ``"relu"`` unless given (or micrograd's ``nonlin`` says).
+
+        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
+        """
         nin = _count(nin, "nin", "Neuron")
+        activation = _activation_name(activation, nonlin, "Neuron")
         self._act = _activation(activation, "Neuron")
         self.activation = activation
         rng = _rng(seed, "Neuron")
-        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        uniform = random.uniform if rng is None else rng.uniform
+        self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
         self._tag_parameters()
 
@@ -222,11 +259,18 @@ class Layer(Module):
         self,
         nin: int,
         nout: int,
-        activation: str = "relu",
+        activation: str | None = None,
         seed: int | random.Random | None = None,
+        *,
+        nonlin: bool | None = None,
     ) -> None:
+        """``activation`` is ``"relu"`` unless given (or micrograd's ``nonlin`` says).
+
+        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
+        """
         nin = _count(nin, "nin", "Layer")
         nout = _count(nout, "nout", "Layer")
+        activation = _activation_name(activation, nonlin, "Layer")
         _activation(activation, "Layer")
         rng = _rng(seed, "Layer")
         self.activation = activation
@@ -289,6 +333,9 @@ class MLP(Module):
 
     Hidden layers use ``activation``; the last layer uses ``output_activation``
     (``linear`` by default: a raw score, as micrograd's demo and the hinge loss want).
+    With ``seed=None`` the weights come from the global ``random`` stream, drawn as
+    micrograd draws them: after ``random.seed(1337)``, ``MLP(2, [16, 16, 1])`` starts
+    from the weights micrograd's ``MLP(2, [16, 16, 1])`` would.
     """
 
     def __init__(

@@ -26,7 +26,9 @@ Saving. ``save(path)`` writes JSON with the class, the constructor arguments
 (``config()``) and every parameter. Python writes a float as the shortest decimal
 that reads back to the same float, so a saved model loads back exact to the last bit.
 Loading checks the whole file before touching the model: a missing, corrupt or
-mismatched file raises and leaves the model as it was.
+mismatched file raises and leaves the model as it was. ``nn.load`` leaves Python's global
+``random`` stream as it was too (building the model draws weights that the file's
+numbers then replace), so loading a model does not change what a seeded run draws next.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import json
 import math
 import numbers
 import os
+import random
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -397,12 +400,18 @@ def load(path: str | os.PathLike[str]) -> Module:
             f"{where}: {str(path)!r} holds a {document['class']!r}, which is not a known nn "
             f"module ({', '.join(sorted(_REGISTRY))}); import the module that defines it first"
         )
+    # Building the model draws initial weights (from the global random stream, for a
+    # module built without a seed); the file's numbers replace them, so loading leaves
+    # that stream as it was.
+    random_state = random.getstate()
     try:
         model = cls(**document["config"])
     except (TypeError, ValueError) as error:
         raise ModelFileError(
             f"{where}: {str(path)!r} has an invalid architecture for {cls.__name__}: {error}"
         ) from None
+    finally:
+        random.setstate(random_state)
     try:
         model.load_state_dict(document["parameters"])
     except (TypeError, ValueError) as error:

@@ -88,6 +88,108 @@ def test_seeded_initialisation_is_reproducible_and_leaves_global_random_alone():
     assert d.state_dict() != e.state_dict()
 
 
+def weights_and_biases(module):
+    """(the weights in parameter order, the biases) of a Neuron, Layer or MLP."""
+    named = list(module.named_parameters())
+    weights = [p.data for name, p in named if not name.endswith("b")]
+    return weights, [p.data for name, p in named if name.endswith("b")]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: nn.Neuron(3),
+        lambda: nn.Layer(2, 4, activation="tanh"),
+        lambda: nn.MLP(2, [16, 16, 1]),
+        lambda: nn.MLP(3, [4, 2], activation="sigmoid", output_activation="tanh"),
+    ],
+)
+def test_without_a_seed_weights_come_from_the_global_random_stream(build):
+    random.seed(1337)
+    first = build()
+    after_first = random.getstate()
+    random.seed(1337)
+    again = build()
+    assert random.getstate() == after_first  # the same draws, no more, no fewer
+    assert again.state_dict() == first.state_dict()  # random.seed makes the run reproducible
+    assert build().state_dict() != first.state_dict()  # the stream goes on: new weights
+    # One random.uniform(-1, 1) per weight, in parameter order; every bias starts at 0.
+    weights, biases = weights_and_biases(first)
+    random.seed(1337)
+    assert weights == [random.uniform(-1, 1) for _ in weights]
+    assert biases == [0.0] * len(biases)
+
+
+def test_a_seed_or_a_generator_keeps_the_global_stream_untouched_and_agrees_with_it():
+    # seed=s draws what the global stream draws after random.seed(s), privately.
+    random.seed(99)
+    before = random.getstate()
+    private = nn.MLP(2, [5, 3, 1], seed=1337)
+    shared = nn.MLP(2, [5, 3, 1], seed=random.Random(1337))
+    assert random.getstate() == before
+    random.seed(1337)
+    assert private.state_dict() == shared.state_dict() == nn.MLP(2, [5, 3, 1]).state_dict()
+
+
+def test_from_weights_leaves_the_global_stream_untouched():
+    random.seed(5)
+    before = random.getstate()
+    nn.Neuron.from_weights([1.0, 2.0], bias=0.5)
+    nn.Layer.from_weights([[1.0], [2.0]])
+    nn.MLP.from_weights([[[1.0, 2.0]], [[3.0]]])
+    assert random.getstate() == before
+
+
+@pytest.mark.parametrize("nonlin, activation", [(True, "relu"), (False, "linear")])
+def test_micrograds_nonlin_keyword_picks_relu_or_linear(nonlin, activation):
+    x = [1.0, -2.0, 0.5]
+    neuron = nn.Neuron(3, nonlin=nonlin, seed=4)
+    same = nn.Neuron(3, activation=activation, seed=4)
+    assert neuron.activation == activation and neuron.config() == same.config()
+    neuron.set_weights([-1.0, 1.0, 2.0], bias=0.25)  # w·x + b = -1.75: ReLU would give 0
+    assert neuron(x).data == plain(activation, -1.75)
+    layer = nn.Layer(3, 2, nonlin=nonlin, seed=4)
+    assert layer.activation == activation
+    assert [n.activation for n in layer.neurons] == [activation] * 2
+    assert layer.state_dict() == nn.Layer(3, 2, activation=activation, seed=4).state_dict()
+
+
+def test_the_default_activation_is_relu():
+    assert nn.Neuron(2, seed=0).activation == nn.Layer(2, 2, seed=0).activation == "relu"
+
+
+@pytest.mark.parametrize(
+    "build, error, message",
+    [
+        (
+            lambda: nn.Neuron(2, activation="tanh", nonlin=True),
+            TypeError,
+            r"^Neuron: give activation='tanh' or micrograd's nonlin=True, not both "
+            r"\(nonlin=True is activation='relu', nonlin=False is activation='linear'\)$",
+        ),
+        # Both given, even when they agree: one way to say it.
+        (lambda: nn.Layer(2, 3, "relu", nonlin=True), TypeError, "^Layer: give activation="),
+        (lambda: nn.Neuron(2, "linear", nonlin=False), TypeError, "not both"),
+        (
+            lambda: nn.Neuron(2, nonlin=1),
+            TypeError,
+            r"^Neuron: nonlin must be True \(ReLU, as in micrograd\) or False \(linear\), got 1$",
+        ),
+        (lambda: nn.Layer(2, 2, nonlin="relu"), TypeError, "^Layer: nonlin must be True"),
+        # micrograd's nonlin given by position lands on gradstep's activation: say so.
+        (
+            lambda: nn.Neuron(2, False),
+            ValueError,
+            r"^Neuron: unknown activation False; choose one of .*; for micrograd's nonlin, "
+            r"write nonlin=False \(by keyword\)$",
+        ),
+    ],
+)
+def test_nonlin_errors(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
+
+
 def test_inputs_become_shared_labelled_leaves():
     layer = nn.Layer(2, 3, seed=0)
     outs = layer([0.5, -1.0])

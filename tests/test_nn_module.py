@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import random
 import struct
 
 import pytest
@@ -174,6 +175,26 @@ def test_save_load_predict_gives_identical_outputs(tmp_path):
     fresh = nn.MLP(2, [8, 8, 1], activation="tanh", seed=99)
     assert fresh.load_weights(tmp_path / "m.json") is fresh
     assert [bits(v) for v in fresh.predict(X)] == [bits(v) for v in model.predict(X)]
+
+
+def test_load_leaves_the_global_random_stream_as_it_was(tmp_path):
+    # Building the loaded model draws weights from the global stream (it has no seed);
+    # load puts the stream back, so a seeded run draws the same after loading a model.
+    path = nn.MLP(2, [4, 1], seed=0).save(tmp_path / "m.json")
+    random.seed(3)
+    expected = random.random()
+    random.seed(3)
+    nn.load(path)
+    assert random.random() == expected
+    # ... also when the file's architecture is refused.
+    doc = json.loads(path.read_text())
+    doc["config"]["sizes"] = [0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    random.seed(3)
+    with pytest.raises(nn.ModelFileError, match="invalid architecture"):
+        nn.load(bad)
+    assert random.random() == expected
 
 
 def test_neuron_and_layer_save_and_load(tmp_path):
