@@ -9,7 +9,7 @@ The core imports none of them.
 
 from typing import Any
 
-from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
 from .compiler.compiled import CompiledGraph, GraphChangedError, compile
 from .core import value as _value
 from .core.autodiff import (
@@ -21,6 +21,7 @@ from .core.autodiff import (
     zero_grad,
 )
 from .core.define import define_op
+from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
 from .core.ops import OPS, Op
 from .core.value import Value, apply, sum
@@ -46,7 +47,11 @@ __all__ = [
     "define_op",
     "draw_dot",
     "export_backprop_html",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
     "mark",
     "no_grad",

@@ -141,3 +141,9 @@ def test_the_report_counts_in_good_english():
     wrong = define_op("twice_wrong", "2.0 * a", ["3.0"])
     message = str(gradcheck(lambda v: wrong(v[0]), [1.0], raise_on_failure=False))
     assert message.startswith("gradcheck: 1 of 1 input disagrees")
+
+
+def test_an_output_cut_off_entirely_is_caught():
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda xs: Value(xs[0].data ** 2), [1.7])
+    assert info.value.report.rows[0].cause == "untracked"

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.autodiff import topological_order
+from ..core.higher import grad
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value
 
@@ -63,6 +64,8 @@ class GradcheckReport:
     atol: float
     rtol: float
     notes: list[str] = field(default_factory=list)
+    what: str = "gradcheck"  # the check that made it, named in the first line
+    noun: str = "input"  # what one row is about: an input, or an entry of the Hessian
 
     @property
     def ok(self) -> bool:
@@ -76,18 +79,22 @@ class GradcheckReport:
     def __str__(self) -> str:
         failed = len(self.failures)
         skipped = sum(row.status in ("kink", "domain") for row in self.rows)
-        n = len(self.rows)
+        n, noun, what = len(self.rows), self.noun, self.what
         if failed:
             verb = "disagrees" if failed == 1 else "disagree"
-            head = f"gradcheck: {failed} of {_inputs(n)} {verb}"
+            head = f"{what}: {failed} of {_count(n, noun)} {verb}"
         elif skipped:
-            head = f"gradcheck: no input disagrees; {skipped} of {_inputs(n)} could not be checked"
+            head = (
+                f"{what}: no {noun} disagrees; {skipped} of {_count(n, noun)} could not be checked"
+            )
         else:
             head = (
-                "gradcheck: the one input agrees" if n == 1 else f"gradcheck: all {n} inputs agree"
+                f"{what}: the one {noun} agrees"
+                if n == 1
+                else f"{what}: all {_count(n, noun)} agree"
             )
         head += f" (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})"
-        table = [("input", "label", "value", "analytic", "numeric", "abs err", "rel err", "status")]
+        table = [(noun, "label", "value", "analytic", "numeric", "abs err", "rel err", "status")]
         for r in self.rows:
             table.append(
                 (
@@ -114,8 +121,12 @@ class GradcheckReport:
         return f"<pre>{escape(str(self))}</pre>"
 
 
-def _inputs(n: int) -> str:
-    return "1 input" if n == 1 else f"{n} inputs"
+def _count(n: int, noun: str) -> str:
+    return f"1 {noun}" if n == 1 else f"{n} {_plural(noun)}"
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
 def _num(x: float | None) -> str:
@@ -215,6 +226,8 @@ def _signature(root: Value, inputs: list[Value]) -> tuple[tuple, tuple[float, ..
                 constants.append(p.data)
             parents.append(index[p])
         shape.append((op.name, op.value, tuple(parents), op.side(*(p.data for p in node._parents))))
+    if root not in index:  # f returned a leaf of its own: a constant too (Value(x.data ** 2))
+        constants.append(root.data)
     return tuple(shape), tuple(constants)
 
 
@@ -282,3 +295,43 @@ def _check_takes_one_list(f: Function) -> None:
             f"gradcheck: f must take one argument, the list of input Values, and return a "
             f"Value; this f takes ({params}). Write it as lambda xs: ... using xs[0], xs[1], ..."
         ) from None
+
+
+def gradgradcheck(
+    f: Function,
+    inputs: Sequence[float | Value],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_on_failure: bool = True,
+) -> GradcheckReport:
+    """Compare second derivatives with central finite differences of the gradient.
+
+    Entry (i, j) of the table is d²f/dx_i dx_j: the derivative, by backward, of the
+    gradient component df/dx_i that ``engine.grad(..., create_graph=True)`` returns as a
+    graph, against (df/dx_i(x + eps e_j) - df/dx_i(x - eps e_j)) / (2 eps). This is
+    ``gradcheck`` run on each component of the gradient, so kinks, domain edges and
+    lost gradients are judged the same way. Raises ``GradcheckError`` on a mismatch.
+    """
+    if not callable(f):
+        raise TypeError(f"gradgradcheck: f must be a function of a list of Values, got {f!r}")
+    _check_takes_one_list(f)
+    labels = [x.label if isinstance(x, Value) else "" for x in inputs]
+    names = [label or f"x{i}" for i, label in enumerate(labels)]
+    rows: list[GradcheckRow] = []
+    notes: list[str] = []
+    for i in range(len(labels)):
+
+        def component(xs: list[Value], i: int = i) -> Value:
+            return grad(_call(f, xs), xs, create_graph=True)[i]
+
+        report = gradcheck(component, inputs, eps=eps, atol=atol, rtol=rtol, raise_on_failure=False)
+        for r in report.rows:
+            entry = f"d²f/d{names[i]}d{names[r.index]}"
+            rows.append(replace(r, index=len(rows), label=entry))
+        notes += [n for n in report.notes if n not in notes]
+    result = GradcheckReport(rows, eps, atol, rtol, notes, "gradgradcheck", "entry")
+    if raise_on_failure and not result.ok:
+        raise GradcheckError(result)
+    return result

@@ -62,13 +62,17 @@ def topological_order(root: Node) -> tuple[list[Node], list[Node]]:
     return order, list(dict.fromkeys(leaves))
 
 
-def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
+def backward_pass(root: Node, seed: float = 1.0, create_graph: bool = False) -> Iterator[Node]:
     """The backward pass from ``root``, one node at a time.
 
     Yields each node an op computed, in reverse topological order, just before the
-    chain rule is applied there: resuming the generator runs
-    ``node._operation.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand to
-    each operand's grad. When it finishes, every leaf grad is checked to be finite.
+    chain rule is applied there: resuming the generator runs the op's kernel,
+    ``node._operation.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand
+    to each operand's grad. When it finishes, every leaf grad is checked to be finite.
+
+    With ``create_graph`` it runs each op's ``backward_graph`` kernel instead: the same
+    chain rule with Values for numbers, so the grads it leaves are Values whose graphs
+    compute them (``engine.grad`` uses this for gradients of gradients).
     """
     order, leaves = topological_order(root)
     for node in order:
@@ -76,8 +80,9 @@ def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
     root.grad += seed
     for node in reversed(order):
         yield node
+        op = node._operation
         try:
-            node._operation.backward(node, node.grad)
+            (op.backward_graph if create_graph else op.backward)(node, node.grad)
         except (ArithmeticError, ValueError) as error:
             raise OverflowError(
                 f"backward through {node._operation.name} (data {node.data!r}): its local "
@@ -87,12 +92,20 @@ def backward_pass(root: Node, seed: float = 1.0) -> Iterator[Node]:
     check_finite(leaves)
 
 
-def backward(root: Node, grad: float = 1.0) -> None:
+def backward(root: Node, grad: float = 1.0, create_graph: bool = False) -> None:
     """Accumulate d(root)/d(node) · grad into ``.grad`` of every node under ``root``.
 
     This is ``backward_pass`` run to the end, with nothing stopping at the nodes.
+    ``.grad`` holds numbers; for a gradient that is a graph itself (to differentiate it
+    again), ask ``engine.grad(root, inputs, create_graph=True)``.
     """
     require_node(root, "backward")
+    if create_graph:
+        raise ValueError(
+            "backward(create_graph=True): .grad holds plain numbers in gradstep. For "
+            "gradients that are Values with graphs of their own (to differentiate again), "
+            "use engine.grad(root, inputs, create_graph=True), which returns them"
+        )
     seed = check_number(grad, "backward(grad=...)")
     with collector_paused():
         deque(backward_pass(root, seed), maxlen=0)
@@ -122,6 +135,8 @@ def check_finite(leaves: list[Node]) -> None:
     """Report a non-finite gradient; it reaches every leaf above the node that made it."""
     for leaf in leaves:
         g = leaf.grad
+        if g.__class__ is not float:  # a Value, in a pass that builds the gradient's graph
+            g = getattr(g, "data", g)
         if g - g != 0.0:
             name = f" {leaf.label!r}" if leaf.label else ""
             raise OverflowError(

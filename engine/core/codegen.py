@@ -70,6 +70,7 @@ def kernel_source(op: Op, prefix: str | None = None) -> str:
         f"    return {code(op.forward)}\n",
         _local_source(op, prefix),
         _backward_source(op, prefix),
+        graph_kernel_source(op, prefix),
     ]
     if op.domain is not None:
         parts.append(
@@ -189,6 +190,67 @@ def _backward_source(op: Op, prefix: str) -> str:
             lines.append(f"    {n} = {n}_node.data")
     for node, deriv in zip(nodes, op.derivs, strict=True):
         lines.append(_accumulate(node, deriv))
+    return "\n".join(lines) + "\n"
+
+
+# -- the chain rule with Values for numbers: gradients that are graphs -------------------
+
+_VALUE_METHODS = ("exp", "log", "tanh", "sigmoid")
+_NUMBER_CALLS = ("int", "float", "abs", "min", "max")
+
+
+class NoValueVersion(Exception):
+    """An expression calls a function that has no Value version (``math.sqrt``, say)."""
+
+
+def value_code(expr: str) -> str:
+    """``expr`` with its operands as Values: ``exp(a)`` is ``a.exp()``, ``fabs(a)`` ``abs(a)``."""
+
+    class _ToValues(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.expr:  # noqa: N802
+            self.generic_visit(node)
+            name = ast.unparse(node.func).lstrip("_")
+            if name in _VALUE_METHODS and len(node.args) == 1:
+                return ast.Call(ast.Attribute(node.args[0], name, ast.Load()), [], [])
+            if name == "fabs" and len(node.args) == 1:
+                return ast.Call(ast.Name("abs", ast.Load()), node.args, [])
+            if name in _NUMBER_CALLS:
+                return node
+            raise NoValueVersion(name)
+
+    tree = _ToValues().visit(ast.parse(expr.strip(), mode="eval"))
+    return ast.unparse(tree.body)
+
+
+def graph_kernel_source(op: Op, prefix: str | None = None) -> str:
+    """``{name}_backward_graph``: the chain rule at one node, every number a Value."""
+    prefix = prefix or op.name
+    head = f"def {prefix}_backward_graph(node: Node, g: Any) -> None:"
+    doc = (
+        '    """The chain rule at this node with Values for numbers: the gradient becomes '
+        'a graph."""'
+    )
+    try:
+        derivs = [value_code(d) for d in op.derivs]
+    except NoValueVersion as missing:
+        message = (
+            f"op {op.name}: its derivative calls {missing}, which has no Value version, so "
+            "gradients of its gradient cannot be built (engine.grad(..., create_graph=True)). "
+            "Write its derivatives with exp, log, tanh, sigmoid, fabs and arithmetic."
+        )
+        return f"{head}\n{doc}\n    raise TypeError({message!r})\n"
+    lines = [head, doc]
+    if op.param:
+        lines.append(f"    {op.param} = node._operation.value")
+    if _uses(op.derivs, "out"):
+        lines.append("    out = node")
+    if op.arity == NARY:
+        lines.append("    for x in node._parents:")
+        lines.append(f"        x.grad = add_term(x.grad, times(g, {derivs[0]}))")
+        return "\n".join(lines) + "\n"
+    lines.append(f"    {', '.join(op.names)}{',' if op.arity == 1 else ''} = node._parents")
+    for name, deriv in zip(op.names, derivs, strict=True):
+        lines.append(f"    {name}.grad = add_term({name}.grad, times(g, {deriv}))")
     return "\n".join(lines) + "\n"
 
 

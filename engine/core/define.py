@@ -13,6 +13,7 @@ import linecache
 from collections.abc import Sequence
 from typing import Any
 
+from . import terms
 from . import value as value_module
 from .codegen import function_source, kernel_source
 from .floatmath import NAMES
@@ -89,7 +90,7 @@ def _attach_code(op: Op) -> None:
     source = "\n\n".join(
         [kernel_source(op, "_user"), function_source(op, "_apply_user", op_ref="OP")]
     )
-    namespace: dict[str, Any] = {**vars(value_module), **NAMES}
+    namespace: dict[str, Any] = {**vars(value_module), **NAMES, **vars(terms)}
     namespace["OP"] = op
     exec(compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -97,6 +98,7 @@ def _attach_code(op: Op) -> None:
         forward_fn=namespace["_user_forward"],
         local_fn=namespace["_user_local"],
         backward=namespace["_user_backward"],
+        backward_graph=namespace["_user_backward_graph"],
         domain_fn=namespace.get("_user_domain"),
         side_fn=namespace.get("_user_side"),
         function=namespace["_apply_user"],

@@ -65,6 +65,7 @@ class Op:
     forward_fn: Callable[..., float] | None = field(default=None, repr=False)
     local_fn: Callable[..., tuple[float, ...]] | None = field(default=None, repr=False)
     backward: Callable[[Any, float], None] | None = field(default=None, repr=False)
+    backward_graph: Callable[[Any, Any], None] | None = field(default=None, repr=False)
     domain_fn: Callable[..., bool] | None = field(default=None, repr=False)
     side_fn: Callable[..., bool] | None = field(default=None, repr=False)
     function: Callable[..., Any] | None = field(default=None, repr=False)  # applies it to Values
@@ -399,14 +400,11 @@ TABLE: tuple[Op, ...] = (
 
 def _built_in(op: Op) -> Op:
     """Attach the op's checked-in kernels (kernels.py, written by generate.py)."""
-    return op._attach(  # getattr's None: only before kernels.py is first generated
-        **{
-            f"{part}_fn" if part != "backward" else part: getattr(
-                kernels, f"{op.name}_{part}", None
-            )
-            for part in ("forward", "local", "backward", "domain", "side")
-        }
-    )
+    code = {}
+    for part in ("forward", "local", "backward", "backward_graph", "domain", "side"):
+        key = part if part.startswith("backward") else f"{part}_fn"
+        code[key] = getattr(kernels, f"{op.name}_{part}", None)  # None: before generating
+    return op._attach(**code)
 
 
 OPS: dict[str, Op] = {op.name: _built_in(op) for op in TABLE}

@@ -66,9 +66,9 @@ class Value(Node):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         super().__init__(check_number(data, "Value"), label)
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this Value; see ``engine.backward``."""
-        autodiff.backward(self, grad)
+        autodiff.backward(self, grad, create_graph)
 
     def backward_steps(self, grad: float = 1.0) -> Any:
         """Backward one chain-rule step at a time; see ``engine.backprop_steps``."""
