@@ -6,7 +6,7 @@ program: the graphviz-pure package that gradstep depends on is enough.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import engine
@@ -42,6 +42,14 @@ def make_images(folder: Path = IMAGES) -> list[str]:
     ]
 
 
-if __name__ == "__main__":
-    for path in make_images(Path(sys.argv[1]) if len(sys.argv) > 1 else IMAGES):
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=IMAGES, help=f"where to write (default {IMAGES})"
+    )
+    for path in make_images(parser.parse_args(argv).folder):
         print(path)
+
+
+if __name__ == "__main__":
+    main()

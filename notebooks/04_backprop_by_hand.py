@@ -105,7 +105,6 @@ steps.frame(0)
 
 # %%
 first = next(steps)
-print(first)
 assert first.lines[0] == "dL/dd += dL/dL · ∂L/∂d = 1 · (-2) = -2"
 for step in [first, *steps]:
     display(step)

@@ -85,7 +85,7 @@ EXPECTED_SMALL = """digraph {
 \tv4op -> v4
 \tv4 -> v5op [label=0.7864 fontcolor="#b45309"]
 \tv5op -> v5
-\tfontcolor="#b45309" fontsize=10 label="numbers on arrows: the local derivative ∂out/∂in of the op they enter" labeljust=r labelloc=b
+\tfontcolor="#b45309" fontsize=10 label="numbers on arrows: the local derivative ∂node/∂operand of the op they enter" labeljust=r labelloc=b
 }
 """  # noqa: E501
 

@@ -67,8 +67,9 @@ def backward_pass(root: Node, seed: float = 1.0, create_graph: bool = False) -> 
 
     Yields each node an op computed, in reverse topological order, just before the
     chain rule is applied there: resuming the generator runs the op's kernel,
-    ``node._operation.backward(node, node.grad)``, which adds grad(node) · ∂node/∂operand
-    to each operand's grad. When it finishes, every leaf grad is checked to be finite.
+    ``node._operation.backward(node, node.grad)`` (for a product that is
+    ``kernels.mul_backward``), which adds grad(node) · ∂node/∂operand to each operand's
+    grad. When it finishes, every leaf grad is checked to be finite.
 
     With ``create_graph`` it runs each op's ``backward_graph`` kernel instead: the same
     chain rule with Values for numbers, so the grads it leaves are Values whose graphs
@@ -84,11 +85,12 @@ def backward_pass(root: Node, seed: float = 1.0, create_graph: bool = False) -> 
         try:
             (op.backward_graph if create_graph else op.backward)(node, node.grad)
         except (ArithmeticError, ValueError) as error:
-            raise OverflowError(
-                f"backward through {node._operation.name} (data {node.data!r}): its local "
-                f"derivative is not a finite float ({error}). The grads of this graph are not "
-                "usable; call zero_grad() and scale the inputs."
-            ) from None
+            raise type(error)(
+                f"backward through {op.name} (data {node.data!r}): its local derivative could "
+                f"not be computed ({error}). Was an operand's .data changed by hand after the "
+                "forward pass, or is a derivative too large for a float? The grads of this "
+                "graph are not usable; call zero_grad() and rebuild the graph."
+            ) from error
     check_finite(leaves)
 
 

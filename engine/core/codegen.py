@@ -46,6 +46,25 @@ def _uses(exprs: tuple[str, ...], name: str) -> bool:
     )
 
 
+_NEGATED = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.GtE,
+    ast.GtE: ast.Lt,
+    ast.Gt: ast.LtE,
+    ast.LtE: ast.Gt,
+}
+
+
+def outside(domain: str) -> str:
+    """The condition for operands outside ``domain``: ``b == 0.0`` for ``b != 0.0``."""
+    tree = ast.parse(domain.strip(), mode="eval").body
+    if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _NEGATED:
+        tree.ops = [_NEGATED[type(tree.ops[0])]()]
+        return code(ast.unparse(tree))
+    return f"not ({code(domain)})"
+
+
 def _can_raise(expr: str) -> bool:
     """Whether float evaluation of ``expr`` can raise (a call, a power, a division)."""
     return any(
@@ -262,7 +281,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
     lines = []
     if op.domain is not None:
         lines += [
-            f"if not ({code(op.domain)}):",
+            f"if {outside(op.domain)}:",
             f"    raise _domain_error({op_ref}, {parents})",
         ]
     forward = code(op.forward)
@@ -276,7 +295,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
     else:
         lines.append(f"out = {forward}")
     lines += [
-        "if out - out != 0.0:  # inf or nan: the result overflowed",
+        "if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand",
         f"    raise _op_error({op_ref}, {parents})",
         "v = _new(Value)",
         "v.data = out",

@@ -90,7 +90,31 @@ class _Fold(ast.NodeTransformer):
                 return ast.Constant(eval(compile(tree, "<fold>", "eval")))
             except ArithmeticError:
                 return node
+        return _simplified(node)
+
+
+def _simplified(node: ast.AST) -> ast.AST:
+    """x^1 reads x, x^0 reads 1, 1·x reads x, -1·x reads -x: what a number put in leaves."""
+    if not isinstance(node, ast.BinOp):
         return node
+    left, right = _value_of(node.left), _value_of(node.right)
+    if isinstance(node.op, ast.Pow) and right == 1.0:
+        return node.left
+    if isinstance(node.op, ast.Pow) and right == 0.0:
+        return ast.Constant(1.0)
+    if isinstance(node.op, ast.Mult):
+        for number, other in ((left, node.right), (right, node.left)):
+            if number == 1.0:
+                return other
+            if number == -1.0:
+                return ast.UnaryOp(ast.USub(), other)
+    return node
+
+
+def _value_of(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    return None
 
 
 def number_text(x: float) -> str:

@@ -287,7 +287,7 @@ TABLE: tuple[Op, ...] = (
         reflected="__rtruediv__",
         domain="b != 0.0",
         domain_error=ZeroDivisionError,
-        hint="division by zero: the divisor must not be zero",
+        hint="the divisor must not be zero",
     ),
     Op(
         "pow",

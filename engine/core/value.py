@@ -92,7 +92,7 @@ class Value(Node):
         return format(self.data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
-        raise TypeError(_left_the_graph("float(v)", "a float"))
+        raise TypeError(_left_the_graph("float(v) (which math.exp, math.log, ... call)", "a float"))
 
     def __int__(self) -> int:
         raise TypeError(_left_the_graph("int(v)", "an int"))
@@ -156,7 +156,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a + b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(ADD, (self, other))
         v = _new(Value)
         v.data = out
@@ -180,7 +180,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a + b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(ADD, (other, self))
         v = _new(Value)
         v.data = out
@@ -204,7 +204,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a - b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(SUB, (self, other))
         v = _new(Value)
         v.data = out
@@ -228,7 +228,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a - b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(SUB, (other, self))
         v = _new(Value)
         v.data = out
@@ -252,7 +252,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a * b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(MUL, (self, other))
         v = _new(Value)
         v.data = out
@@ -276,7 +276,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a * b
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(MUL, (other, self))
         v = _new(Value)
         v.data = out
@@ -299,13 +299,13 @@ class Value(Node):
                 return NotImplemented
         a = self.data
         b = other.data
-        if not (b != 0.0):
+        if b == 0.0:
             raise _domain_error(DIV, (self, other))
         try:
             out = a / b
         except (ArithmeticError, ValueError):
             raise _op_error(DIV, (self, other)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(DIV, (self, other))
         v = _new(Value)
         v.data = out
@@ -328,13 +328,13 @@ class Value(Node):
                 return NotImplemented
         a = other.data
         b = self.data
-        if not (b != 0.0):
+        if b == 0.0:
             raise _domain_error(DIV, (other, self))
         try:
             out = a / b
         except (ArithmeticError, ValueError):
             raise _op_error(DIV, (other, self)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(DIV, (other, self))
         v = _new(Value)
         v.data = out
@@ -359,13 +359,13 @@ class Value(Node):
                 return NotImplemented
         a = self.data
         b = other.data
-        if not (a > 0.0):
+        if a <= 0.0:
             raise _domain_error(POW, (self, other))
         try:
             out = a**b
         except (ArithmeticError, ValueError):
             raise _op_error(POW, (self, other)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(POW, (self, other))
         v = _new(Value)
         v.data = out
@@ -388,13 +388,13 @@ class Value(Node):
                 return NotImplemented
         a = other.data
         b = self.data
-        if not (a > 0.0):
+        if a <= 0.0:
             raise _domain_error(POW, (other, self))
         try:
             out = a**b
         except (ArithmeticError, ValueError):
             raise _op_error(POW, (other, self)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(POW, (other, self))
         v = _new(Value)
         v.data = out
@@ -413,7 +413,7 @@ class Value(Node):
         """``-self``: out = -a; ∂out/∂a = -1."""
         a = self.data
         out = -a
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(NEG, (self,))
         v = _new(Value)
         v.data = out
@@ -435,7 +435,7 @@ class Value(Node):
             out = exp(a)
         except (ArithmeticError, ValueError):
             raise _op_error(EXP, (self,)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(EXP, (self,))
         v = _new(Value)
         v.data = out
@@ -453,13 +453,13 @@ class Value(Node):
     def log(self) -> Value:
         """``self.log()``: out = ln(a); ∂out/∂a = 1/a."""
         a = self.data
-        if not (a > 0.0):
+        if a <= 0.0:
             raise _domain_error(LOG, (self,))
         try:
             out = log(a)
         except (ArithmeticError, ValueError):
             raise _op_error(LOG, (self,)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(LOG, (self,))
         v = _new(Value)
         v.data = out
@@ -481,7 +481,7 @@ class Value(Node):
             out = tanh(a)
         except (ArithmeticError, ValueError):
             raise _op_error(TANH, (self,)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(TANH, (self,))
         v = _new(Value)
         v.data = out
@@ -503,7 +503,7 @@ class Value(Node):
             out = sigmoid(a)
         except (ArithmeticError, ValueError):
             raise _op_error(SIGMOID, (self,)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(SIGMOID, (self,))
         v = _new(Value)
         v.data = out
@@ -522,7 +522,7 @@ class Value(Node):
         """``self.relu()``: out = a if a > 0 else 0; ∂out/∂a = 1 if a > 0 else 0."""
         a = self.data
         out = a if a > 0.0 else 0.0
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(RELU, (self,))
         v = _new(Value)
         v.data = out
@@ -541,7 +541,7 @@ class Value(Node):
         """``self.step()``: out = 1 if a > 0 else 0; ∂out/∂a = 0."""
         a = self.data
         out = 1.0 if a > 0.0 else 0.0
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(STEP, (self,))
         v = _new(Value)
         v.data = out
@@ -563,7 +563,7 @@ class Value(Node):
             out = fabs(a)
         except (ArithmeticError, ValueError):
             raise _op_error(ABS, (self,)) from None
-        if out - out != 0.0:  # inf or nan: the result overflowed
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
             raise _op_error(ABS, (self,))
         v = _new(Value)
         v.data = out
@@ -709,7 +709,7 @@ def powc(a_node: Value, c: float) -> Value:
         out = a**c
     except (ArithmeticError, ValueError):
         raise _op_error(op, (a_node,)) from None
-    if out - out != 0.0:  # inf or nan: the result overflowed
+    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
         raise _op_error(op, (a_node,))
     v = _new(Value)
     v.data = out
@@ -735,7 +735,7 @@ def sum(values: Iterable[Any]) -> Value:
         out = builtins.sum(xs)
     except (ArithmeticError, ValueError):
         raise _op_error(SUM, nodes) from None
-    if out - out != 0.0:  # inf or nan: the result overflowed
+    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
         raise _op_error(SUM, nodes)
     v = _new(Value)
     v.data = out

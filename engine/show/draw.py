@@ -227,7 +227,7 @@ def draw_dot(
             _add_op_edges(graph, v, ids, edge_derivatives, overlay)
     if edge_derivatives:
         graph.attr(
-            label="numbers on arrows: the local derivative ∂out/∂in of the op they enter",
+            label="numbers on arrows: the local derivative ∂node/∂operand of the op they enter",
             labelloc="b",
             labeljust="r",
             fontsize="10",

@@ -152,8 +152,11 @@ class BackpropStep:
             f"{format_number(u.contribution)}"
         )
         if u.before != 0.0:
+            # A leaf that came in with a grad from an earlier pass adds up to x.grad, which
+            # is then no longer d(root)/dx alone: the text says which it is.
+            total = f"{parent}.grad" if u.parent in self._trace.carried else f"d{root}/d{parent}"
             line += (
-                f", so d{root}/d{parent} = {format_number(u.before)} + "
+                f", so {total} = {format_number(u.before)} + "
                 f"{_factor(u.contribution)} = {format_number(u.after)}"
             )
         return line
@@ -278,9 +281,9 @@ class _Trace:
         self.root_name = _wrap(self.names[root])
         self.constants = {v for v in leaves if _role(v, root) == "constant"}
         # Leaves keep grads from earlier passes (they accumulate); the start frame says so.
-        self.carried = [
-            v for v in leaves if v.grad != 0.0 and v is not root and v not in self.constants
-        ]
+        self.carried = {
+            v: v.grad for v in leaves if v.grad != 0.0 and v is not root and v not in self.constants
+        }  # their grads when the pass began
         self.uses: dict[Value, int] = {}
         for node in order:
             for p in node._parents:
@@ -422,9 +425,8 @@ class _Trace:
         """A warning line when leaves start with grads left from an earlier pass."""
         if not self.carried:
             return []
-        shown = ", ".join(
-            f"{_wrap(self.names[v])} = {format_number(v.grad)}" for v in self.carried[:3]
-        )
+        carried = list(self.carried.items())
+        shown = ", ".join(f"{_wrap(self.names[v])} = {format_number(g)}" for v, g in carried[:3])
         more = f" and {len(self.carried) - 3} more" if len(self.carried) > 3 else ""
         return [
             f"Note: some inputs still hold grads from an earlier backward ({shown}{more}). "
@@ -528,6 +530,7 @@ class BackpropTable:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     steps: tuple[BackpropStep, ...] = field(repr=False)
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         table = [self.columns, *self.rows]
@@ -542,7 +545,7 @@ class BackpropTable:
             return "  ".join(cells).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
-        return "\n".join([fmt(self.columns), rule, *(fmt(r) for r in self.rows)])
+        return "\n".join([fmt(self.columns), rule, *(fmt(r) for r in self.rows), *self.notes])
 
     __repr__ = __str__
 
@@ -554,7 +557,8 @@ class BackpropTable:
             + "</tr>"
             for row in self.rows
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
 
 
 def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
@@ -601,7 +605,7 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
                 ", ".join(afters),
             )
         )
-    return BackpropTable(columns, tuple(rows), steps)
+    return BackpropTable(columns, tuple(rows), steps, tuple(stepper._trace._carried_note()))
 
 
 @contextmanager
