@@ -116,8 +116,41 @@ def _x() -> Value:
     return Value(2.0, "x")
 
 
+def _nan() -> Value:
+    v = Value(2.0, "x")
+    v.data = math.nan  # set by hand, as the docs warn against
+    return v
+
+
 CATALOGUE = [
-    ("power overflow", lambda: Value(1e200) ** 2, OverflowError, r"power \*\* 2 .*overflows"),
+    (
+        "power overflow",
+        lambda: Value(1e200) ** 2,
+        OverflowError,
+        r"power \*\* 2 of a = 1e\+200: the result overflows",
+    ),
+    ("nan into relu", lambda: _nan().relu(), ValueError, "not finite"),
+    ("nan ** 0", lambda: _nan() ** 0, ValueError, "not finite"),
+    ("bind twice", lambda: engine.OPS["powc"].bind(2).bind(3), TypeError, "bound already"),
+    ("bind a str", lambda: engine.OPS["powc"].bind("3"), TypeError, "powc.bind: got a str"),
+    (
+        "param named g",
+        lambda: engine.define_op("s", "g * a", ["g"], param="g"),
+        ValueError,
+        "cannot be called 'g'",
+    ),
+    (
+        "flat forms",
+        lambda: engine.define_op("f", "a", ["1.0"], forms=["1"]),
+        ValueError,
+        "one list of forms per operand",
+    ),
+    (
+        "define_op text=",
+        lambda: engine.define_op("f", "a", ["1.0"], text="out = a"),
+        TypeError,
+        "printed from its expressions",
+    ),
     ("root at zero", lambda: Value(0.0) ** 0.5, ValueError, "infinite derivative"),
     ("zero to a negative power", lambda: Value(0.0) ** -1, ValueError, "negative power"),
     ("Value exponent, base <= 0", lambda: Value(-1.0) ** _x(), ValueError, "positive base"),

@@ -72,7 +72,7 @@ from ..core.codegen import chain_rule_line
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
-from ..core.ops import Op
+from ..core.ops import NARY, Op
 from ..core.value import Value, apply
 
 _OPERANDS = ("a", "b", "xs", "out")
@@ -600,7 +600,7 @@ def _uses(order: list[Value]) -> dict[Value, int]:
 def _operands(node: Value, name: dict[Value, str]) -> tuple[str, str | None, str]:
     """The format() arguments of a node's templates: (a, b, out) or (xs, None, out)."""
     parents = node._parents
-    if node._operation.arity == -1:
+    if node._operation.arity == NARY:
         return "(" + ", ".join([name[p] for p in parents]) + ",)", None, name[node]
     if len(parents) == 1:
         return name[parents[0]], None, name[node]
@@ -639,8 +639,8 @@ def _backward_lines(
     args = _operands(node, name)
     g = grad[node]
     n = len(node._parents)
-    derivs = t.derivs if op.arity != -1 else t.derivs * n
-    notes = t.notes if op.arity != -1 else t.notes * n
+    derivs = t.derivs if op.arity != NARY else t.derivs * n
+    notes = t.notes if op.arity != NARY else t.notes * n
     for parent, deriv, note in zip(node._parents, derivs, notes, strict=True):
         target = grad.get(parent)
         if target is None:

@@ -65,6 +65,13 @@ def outside(domain: str) -> str:
     return f"not ({code(domain)})"
 
 
+def _may_hide_non_finite(op: Op) -> bool:
+    """Whether a non-finite operand can give a finite result: a branch, or a parameter."""
+    return op.param is not None or any(
+        isinstance(n, ast.IfExp) for n in ast.walk(ast.parse(op.forward))
+    )
+
+
 def _can_raise(expr: str) -> bool:
     """Whether float evaluation of ``expr`` can raise (a call, a power, a division)."""
     return any(
@@ -78,7 +85,8 @@ def _can_raise(expr: str) -> bool:
 
 
 def kernel_source(op: Op, prefix: str | None = None) -> str:
-    """``{name}_local``, ``{name}_backward`` and (for ops with a kink) ``{name}_side``."""
+    """The op's code on numbers: ``{name}_forward``, ``_local``, ``_backward``,
+    ``_backward_graph`` and, where it has them, ``_domain`` and ``_side`` (its kink)."""
     prefix = prefix or op.name
     args = ", ".join(f"{n}: float" for n in op.names) if op.arity != NARY else "xs: list[float]"
     args += f", {op.param}: float" if op.param else ""
@@ -294,8 +302,12 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
         ]
     else:
         lines.append(f"out = {forward}")
+    check = "out - out != 0.0"
+    if _may_hide_non_finite(op):  # relu(nan) would be 0, inf ** 0 would be 1: check operands
+        operands = ["x" if op.arity == NARY else n for n in op.names][: max(op.arity, 0)]
+        check += "".join(f" or {n} - {n} != 0.0" for n in operands)
     lines += [
-        "if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand",
+        f"if {check}:  # inf or nan: it overflowed, or .data was set by hand",
         f"    raise _op_error({op_ref}, {parents})",
         "v = _new(Value)",
         "v.data = out",
@@ -313,19 +325,24 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
     return [indent + line for line in lines]
 
 
-def _doc(op: Op, call: str) -> str:
+def _doc(op: Op, call: str, indent: str, kernel: str | None) -> str:
+    """The docstring of an op's applying code: the call, its math, and where backward is."""
     forward = " = ".join([op.forward_text(), *(op.math(f) for f in op.forward_forms)])
-    return f'"""``{call}``: out = {forward}; {_derivative_doc(op)}."""'
+    head = f"``{call}``: out = {forward}; {_derivative_doc(op)}."
+    if kernel is None:
+        return '"""' + head + '"""'
+    return '"""' + head + f"\n\n{indent}Backward: ``{kernel}``.\n{indent}" + '"""'
 
 
 def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | None = None) -> str:
     """A Value method applying ``op``, indented for the class body: ``def __mul__(self, other)``."""
     ref = op_ref or const_name(op)
+    kernel = None if op_ref else f"kernels.{op.name}_backward"
     body = "        "
     if op.arity == 1:
         lines = [
             f"    def {method}(self) -> Value:",
-            f"        {_doc(op, _call_text(op, method))}",
+            f"        {_doc(op, _call_text(op, method), '        ', kernel)}",
             "        a = self.data",
             *_result_lines(op, ref, "(self,)", body),
         ]
@@ -333,7 +350,10 @@ def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | No
     first, second = ("other", "self") if reflected else ("self", "other")
     symbol = _OPERATOR_SYMBOLS.get(method.replace("__r", "__", 1) if reflected else method)
     call = f"{first} {symbol} {second}" if symbol else f"{first}.{method}({second})"
-    lines = [f"    def {method}(self, other: Any) -> Value:", f"        {_doc(op, call)}"]
+    lines = [
+        f"    def {method}(self, other: Any) -> Value:",
+        f"        {_doc(op, call, '        ', kernel)}",
+    ]
     lines.append("        if other.__class__ is not Value:")
     if op.number_operand and not reflected:
         lines += [
@@ -367,11 +387,12 @@ def _call_text(op: Op, method: str) -> str:
 def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
     """A module-level function applying ``op``: ``name(a, b)``, ``name(a, c)``, ``name(values)``."""
     ref = op_ref or const_name(op)
+    kernel = None if op_ref else f"kernels.{op.name}_backward"
     body = "    "
     if op.arity == NARY:
         lines = [
             f"def {name}(values: Iterable[Any]) -> Value:",
-            f"    {_doc(op, f'{name}(values)')}",
+            f"    {_doc(op, f'{name}(values)', '    ', kernel)}",
             f"    nodes = tuple(v if v.__class__ is Value else _constant(v, {ref}) "
             "for v in values)",
             "    if not nodes:",
@@ -387,13 +408,16 @@ def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
     if op.param:
         lines += [
             f"def {name}({args}, {op.param}: float) -> Value:",
-            f"    {_doc(op, f'{name}({operands[0]}, {op.param})')}",
+            f"    {_doc(op, f'{name}({operands[0]}, {op.param})', '    ', kernel)}",
             f'    {op.param} = check_number({op.param}, "{op.name}")',
             f"    op = {ref}.bind({op.param})",
         ]
         ref = "op"
     else:
-        lines += [f"def {name}({args}) -> Value:", f"    {_doc(op, f'{name}(...)')}"]
+        lines += [
+            f"def {name}({args}) -> Value:",
+            f"    {_doc(op, f'{name}(...)', '    ', kernel)}",
+        ]
     lines += [f"    {n} = {n}_node.data" for n in operands]
     lines += _result_lines(op, ref, parents, body)
     return "\n".join(lines) + "\n"

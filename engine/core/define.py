@@ -32,6 +32,7 @@ def define_op(
     branch: str | None = None,
     param: str | None = None,
     register: bool = False,
+    text: str | None = None,
 ) -> Op:
     """Define your own op from expressions, exactly as the built-in ones are defined.
 
@@ -52,6 +53,12 @@ def define_op(
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: name must be an identifier, got {name!r}")
+    if text is not None:
+        raise TypeError(
+            f"define_op {name}: text= is no longer taken; an op's text is printed from its "
+            "expressions, so it cannot disagree with them. Give other ways to write a "
+            "derivative as forms=[[...]], one list per operand"
+        )
     if register and name in OPS:
         raise ValueError(f"define_op: an op named {name!r} exists already; pick another name")
     if isinstance(derivs, str) or not all(isinstance(d, str) for d in derivs):
@@ -59,6 +66,11 @@ def define_op(
     derivs = tuple(derivs)
     if len(derivs) not in (1, 2):
         raise ValueError("define_op: derivs must be 1 or 2 expression strings, one per operand")
+    if isinstance(forms, str) or any(isinstance(f, str) for f in forms):
+        raise ValueError(
+            f"define_op {name}: forms must hold one list of forms per operand, e.g. "
+            f"forms=[['1 - tanh(a) ** 2']], got {forms!r}"
+        )
     if param is not None and (not isinstance(param, str) or not param.isidentifier()):
         raise ValueError(f"define_op {name}: param must be a name such as 'c', got {param!r}")
     op = Op(

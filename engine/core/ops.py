@@ -26,6 +26,7 @@ run time (``define_op``, in ``define.py``) get the same code, generated when def
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,6 +34,7 @@ from typing import Any
 from . import kernels
 from .floatmath import NAMES
 from .notation import math_text, number_text
+from .numbers import check_number
 
 NARY = -1  # the arity of an op over any number of operands (sum)
 
@@ -60,6 +62,7 @@ class Op:
     param: str | None = None  # the number parameter of an op family (``c`` in a ** c)
     named: bool = False  # the text starts with the op's name: out = softplus(a) = ...
     code: str = ""  # the op as micrograd's ``_op`` writes it: "+", "*", "ReLU" (else the name)
+    title: str = ""  # how error messages name it, e.g. "power ** c" (else the name)
     value: float | None = None  # that parameter, in a member of the family (Op.bind)
     # The code, attached from kernels.py (or generated, for define_op): see _attach.
     forward_fn: Callable[..., float] | None = field(default=None, repr=False)
@@ -89,7 +92,16 @@ class Op:
     def micrograd_op(self) -> str:
         """The op as micrograd's ``Value._op`` string: ``"*"``, ``"tanh"``, ``"**2"``."""
         code = self.code or self.name
-        return code.replace(self.param, _short(self.value)) if self.value is not None else code
+        return self._with_param(code, self.value) if self.value is not None else code
+
+    @property
+    def heading(self) -> str:
+        """The op as error messages name it: ``div``, ``power ** 3``, ``scale (c = 2)``."""
+        if self.value is None:
+            return self.title or self.name
+        if self.title:
+            return self._with_param(self.title, self.value)
+        return f"{self.name} ({self.param} = {_short(self.value)})"
 
     @property
     def params(self) -> tuple[float, ...]:
@@ -124,14 +136,22 @@ class Op:
         """A member of an op family with its number parameter fixed: ``OPS["powc"].bind(3)``."""
         if self.param is None:
             raise TypeError(f"{self.name} has no number parameter to bind")
+        if self.value is not None:
+            raise TypeError(f"{self!r} is bound already; bind the family, {self.name}, instead")
         key = (self.name, value)
         member = _BOUND.get(key)
         if member is None or member.backward is not self.backward:
-            value = float(value)
+            value = check_number(value, f"{self.name}.bind")
             member = _BOUND[key] = replace(
-                self, value=value, symbol=self.symbol.replace(self.param, _short(value))
+                self, value=value, symbol=self._with_param(self.symbol, value)
             )
         return member
+
+    def _with_param(self, text: str, value: float) -> str:
+        """``text`` with the parameter's name, as a whole word, replaced by its value."""
+        return re.sub(
+            rf"(?<![A-Za-z0-9_]){re.escape(self.param)}(?![A-Za-z0-9_])", _short(value), text
+        )
 
     # -- text ---------------------------------------------------------------------------
 
@@ -208,6 +228,32 @@ def _short(value: float) -> str:
 # -- checking a definition -----------------------------------------------------------
 
 
+# Names the generated code uses for itself, which a parameter must not take.
+_RESERVED = frozenset(
+    {
+        "a",
+        "b",
+        "x",
+        "xs",
+        "out",
+        "g",
+        "node",
+        "op",
+        "v",
+        "self",
+        "other",
+        "values",
+        "nodes",
+        "a_node",
+        "b_node",
+        "x_node",
+        "builtins",
+        "math",
+    }
+)
+_NUMBER_FUNCTIONS = frozenset({"int", "float", "abs", "min", "max", "sum"})
+
+
 def _validate(op: Op) -> None:
     """Reject a malformed definition at once, saying what is missing."""
     where = f"op {op.name!r}"
@@ -228,8 +274,19 @@ def _validate(op: Op) -> None:
         )
     if not (isinstance(op.domain_error, type) and issubclass(op.domain_error, Exception)):
         raise ValueError(f"{where}: domain_error must be an exception class")
+    if op.param is not None and (op.param in _RESERVED or op.param in NAMES):
+        raise ValueError(
+            f"{where}: the parameter cannot be called {op.param!r}, a name the op's code "
+            f"already uses ({', '.join(sorted(_RESERVED))}); call it c, k or p, for example"
+        )
+    for i, forms in enumerate(op.forms):
+        if isinstance(forms, str):
+            raise ValueError(
+                f"{where}: forms must hold one list of forms per operand, e.g. "
+                f"forms=[[{forms!r}]], got forms[{i}] = {forms!r}"
+            )
     params = {op.param} if op.param else set()
-    known = set(NAMES) | {"int", "float", "abs", "min", "max", "sum"}
+    known = set(NAMES) | _NUMBER_FUNCTIONS
     operands = set(op.names) | params
     _check_expr(op, "forward", op.forward, operands | known)
     for expr in op.forward_forms:
@@ -261,10 +318,11 @@ def _check_expr(op: Op, label: str, expr: Any, allowed: set[str]) -> None:
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     unknown = sorted(used - allowed)
     if unknown:
+        variables = sorted(allowed - set(NAMES) - _NUMBER_FUNCTIONS)
+        functions = sorted({n for n in NAMES if not n.startswith("_")} | _NUMBER_FUNCTIONS)
         raise ValueError(
             f"op {op.name!r}: {label} {expr!r} uses unknown name(s) {', '.join(unknown)}; "
-            f"it may use {', '.join(sorted(allowed - set(NAMES) - {'int', 'float', 'abs', 'min', 'max', 'sum'}))}"  # noqa: E501
-            f" and the functions {', '.join(sorted(n for n in NAMES if not n.startswith('_')))}"
+            f"it may use {', '.join(variables)} and the functions {', '.join(functions)}"
         )
 
 
@@ -312,7 +370,7 @@ TABLE: tuple[Op, ...] = (
         "a ** c",
         ("c * a ** (c - 1.0) if c != 0.0 else 0.0",),
         domain="a > 0.0 or (a < 0.0 and c == int(c)) or (a == 0.0 and (c == 0.0 or c >= 1.0))",
-        hint="scale the base down, or use a smaller exponent",
+        hint="a large base, or a base near 0 with a negative exponent, makes the power too large",
         reasons=(
             ("a < 0.0", "a negative base needs an integer exponent (the result would be complex)"),
             ("c < 0.0", "zero cannot be raised to a negative power"),
@@ -320,6 +378,7 @@ TABLE: tuple[Op, ...] = (
         ),
         param="c",
         code="**c",
+        title="power ** c",
     ),
     # Unary.
     Op("neg", "−", 1, "-a", ("-1.0",), method="__neg__"),

@@ -148,7 +148,10 @@ class Value(Node):
 
     # ---- generated: the operators ----
     def __add__(self, other: Any) -> Value:
-        """``self + other``: out = a + b; ∂out/∂a = 1; ∂out/∂b = 1."""
+        """``self + other``: out = a + b; ∂out/∂a = 1; ∂out/∂b = 1.
+
+        Backward: ``kernels.add_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, ADD)
             if other is NotImplemented:
@@ -156,7 +159,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a + b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(ADD, (self, other))
         v = _new(Value)
         v.data = out
@@ -172,7 +175,10 @@ class Value(Node):
         return v
 
     def __radd__(self, other: Any) -> Value:
-        """``other + self``: out = a + b; ∂out/∂a = 1; ∂out/∂b = 1."""
+        """``other + self``: out = a + b; ∂out/∂a = 1; ∂out/∂b = 1.
+
+        Backward: ``kernels.add_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, ADD)
             if other is NotImplemented:
@@ -180,7 +186,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a + b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(ADD, (other, self))
         v = _new(Value)
         v.data = out
@@ -196,7 +202,10 @@ class Value(Node):
         return v
 
     def __sub__(self, other: Any) -> Value:
-        """``self - other``: out = a - b; ∂out/∂a = 1; ∂out/∂b = -1."""
+        """``self - other``: out = a - b; ∂out/∂a = 1; ∂out/∂b = -1.
+
+        Backward: ``kernels.sub_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, SUB)
             if other is NotImplemented:
@@ -204,7 +213,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a - b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(SUB, (self, other))
         v = _new(Value)
         v.data = out
@@ -220,7 +229,10 @@ class Value(Node):
         return v
 
     def __rsub__(self, other: Any) -> Value:
-        """``other - self``: out = a - b; ∂out/∂a = 1; ∂out/∂b = -1."""
+        """``other - self``: out = a - b; ∂out/∂a = 1; ∂out/∂b = -1.
+
+        Backward: ``kernels.sub_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, SUB)
             if other is NotImplemented:
@@ -228,7 +240,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a - b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(SUB, (other, self))
         v = _new(Value)
         v.data = out
@@ -244,7 +256,10 @@ class Value(Node):
         return v
 
     def __mul__(self, other: Any) -> Value:
-        """``self * other``: out = a·b; ∂out/∂a = b; ∂out/∂b = a."""
+        """``self * other``: out = a·b; ∂out/∂a = b; ∂out/∂b = a.
+
+        Backward: ``kernels.mul_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, MUL)
             if other is NotImplemented:
@@ -252,7 +267,7 @@ class Value(Node):
         a = self.data
         b = other.data
         out = a * b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(MUL, (self, other))
         v = _new(Value)
         v.data = out
@@ -268,7 +283,10 @@ class Value(Node):
         return v
 
     def __rmul__(self, other: Any) -> Value:
-        """``other * self``: out = a·b; ∂out/∂a = b; ∂out/∂b = a."""
+        """``other * self``: out = a·b; ∂out/∂a = b; ∂out/∂b = a.
+
+        Backward: ``kernels.mul_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, MUL)
             if other is NotImplemented:
@@ -276,7 +294,7 @@ class Value(Node):
         a = other.data
         b = self.data
         out = a * b
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(MUL, (other, self))
         v = _new(Value)
         v.data = out
@@ -292,7 +310,10 @@ class Value(Node):
         return v
 
     def __truediv__(self, other: Any) -> Value:
-        """``self / other``: out = a/b; ∂out/∂a = 1/b; ∂out/∂b = -out/b."""
+        """``self / other``: out = a/b; ∂out/∂a = 1/b; ∂out/∂b = -out/b.
+
+        Backward: ``kernels.div_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, DIV)
             if other is NotImplemented:
@@ -305,7 +326,7 @@ class Value(Node):
             out = a / b
         except (ArithmeticError, ValueError):
             raise _op_error(DIV, (self, other)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(DIV, (self, other))
         v = _new(Value)
         v.data = out
@@ -321,7 +342,10 @@ class Value(Node):
         return v
 
     def __rtruediv__(self, other: Any) -> Value:
-        """``other / self``: out = a/b; ∂out/∂a = 1/b; ∂out/∂b = -out/b."""
+        """``other / self``: out = a/b; ∂out/∂a = 1/b; ∂out/∂b = -out/b.
+
+        Backward: ``kernels.div_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, DIV)
             if other is NotImplemented:
@@ -334,7 +358,7 @@ class Value(Node):
             out = a / b
         except (ArithmeticError, ValueError):
             raise _op_error(DIV, (other, self)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(DIV, (other, self))
         v = _new(Value)
         v.data = out
@@ -350,7 +374,10 @@ class Value(Node):
         return v
 
     def __pow__(self, other: Any) -> Value:
-        """``self ** other``: out = a^b; ∂out/∂a = b·out/a; ∂out/∂b = out·ln(a)."""
+        """``self ** other``: out = a^b; ∂out/∂a = b·out/a; ∂out/∂b = out·ln(a).
+
+        Backward: ``kernels.pow_backward``.
+        """
         if other.__class__ is not Value:
             if is_number(other):
                 return powc(self, other)
@@ -365,7 +392,7 @@ class Value(Node):
             out = a**b
         except (ArithmeticError, ValueError):
             raise _op_error(POW, (self, other)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(POW, (self, other))
         v = _new(Value)
         v.data = out
@@ -381,7 +408,10 @@ class Value(Node):
         return v
 
     def __rpow__(self, other: Any) -> Value:
-        """``other ** self``: out = a^b; ∂out/∂a = b·out/a; ∂out/∂b = out·ln(a)."""
+        """``other ** self``: out = a^b; ∂out/∂a = b·out/a; ∂out/∂b = out·ln(a).
+
+        Backward: ``kernels.pow_backward``.
+        """
         if other.__class__ is not Value:
             other = _operand(other, POW)
             if other is NotImplemented:
@@ -394,7 +424,7 @@ class Value(Node):
             out = a**b
         except (ArithmeticError, ValueError):
             raise _op_error(POW, (other, self)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(POW, (other, self))
         v = _new(Value)
         v.data = out
@@ -410,10 +440,13 @@ class Value(Node):
         return v
 
     def __neg__(self) -> Value:
-        """``-self``: out = -a; ∂out/∂a = -1."""
+        """``-self``: out = -a; ∂out/∂a = -1.
+
+        Backward: ``kernels.neg_backward``.
+        """
         a = self.data
         out = -a
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(NEG, (self,))
         v = _new(Value)
         v.data = out
@@ -429,13 +462,16 @@ class Value(Node):
         return v
 
     def exp(self) -> Value:
-        """``self.exp()``: out = exp(a); ∂out/∂a = out."""
+        """``self.exp()``: out = exp(a); ∂out/∂a = out.
+
+        Backward: ``kernels.exp_backward``.
+        """
         a = self.data
         try:
             out = exp(a)
         except (ArithmeticError, ValueError):
             raise _op_error(EXP, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(EXP, (self,))
         v = _new(Value)
         v.data = out
@@ -451,7 +487,10 @@ class Value(Node):
         return v
 
     def log(self) -> Value:
-        """``self.log()``: out = ln(a); ∂out/∂a = 1/a."""
+        """``self.log()``: out = ln(a); ∂out/∂a = 1/a.
+
+        Backward: ``kernels.log_backward``.
+        """
         a = self.data
         if a <= 0.0:
             raise _domain_error(LOG, (self,))
@@ -459,7 +498,7 @@ class Value(Node):
             out = log(a)
         except (ArithmeticError, ValueError):
             raise _op_error(LOG, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(LOG, (self,))
         v = _new(Value)
         v.data = out
@@ -475,13 +514,16 @@ class Value(Node):
         return v
 
     def tanh(self) -> Value:
-        """``self.tanh()``: out = tanh(a); ∂out/∂a = 1 - out²."""
+        """``self.tanh()``: out = tanh(a); ∂out/∂a = 1 - out².
+
+        Backward: ``kernels.tanh_backward``.
+        """
         a = self.data
         try:
             out = tanh(a)
         except (ArithmeticError, ValueError):
             raise _op_error(TANH, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(TANH, (self,))
         v = _new(Value)
         v.data = out
@@ -497,13 +539,16 @@ class Value(Node):
         return v
 
     def sigmoid(self) -> Value:
-        """``self.sigmoid()``: out = σ(a) = 1/(1 + exp(-a)); ∂out/∂a = out·(1 - out)."""
+        """``self.sigmoid()``: out = σ(a) = 1/(1 + exp(-a)); ∂out/∂a = out·(1 - out).
+
+        Backward: ``kernels.sigmoid_backward``.
+        """
         a = self.data
         try:
             out = sigmoid(a)
         except (ArithmeticError, ValueError):
             raise _op_error(SIGMOID, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(SIGMOID, (self,))
         v = _new(Value)
         v.data = out
@@ -519,10 +564,13 @@ class Value(Node):
         return v
 
     def relu(self) -> Value:
-        """``self.relu()``: out = a if a > 0 else 0; ∂out/∂a = 1 if a > 0 else 0."""
+        """``self.relu()``: out = a if a > 0 else 0; ∂out/∂a = 1 if a > 0 else 0.
+
+        Backward: ``kernels.relu_backward``.
+        """
         a = self.data
         out = a if a > 0.0 else 0.0
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(RELU, (self,))
         v = _new(Value)
         v.data = out
@@ -538,10 +586,13 @@ class Value(Node):
         return v
 
     def step(self) -> Value:
-        """``self.step()``: out = 1 if a > 0 else 0; ∂out/∂a = 0."""
+        """``self.step()``: out = 1 if a > 0 else 0; ∂out/∂a = 0.
+
+        Backward: ``kernels.step_backward``.
+        """
         a = self.data
         out = 1.0 if a > 0.0 else 0.0
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(STEP, (self,))
         v = _new(Value)
         v.data = out
@@ -557,13 +608,16 @@ class Value(Node):
         return v
 
     def __abs__(self) -> Value:
-        """``abs(self)``: out = |a|; ∂out/∂a = 1 if a > 0 else -1 if a < 0 else 0."""
+        """``abs(self)``: out = |a|; ∂out/∂a = 1 if a > 0 else -1 if a < 0 else 0.
+
+        Backward: ``kernels.abs_backward``.
+        """
         a = self.data
         try:
             out = fabs(a)
         except (ArithmeticError, ValueError):
             raise _op_error(ABS, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise _op_error(ABS, (self,))
         v = _new(Value)
         v.data = out
@@ -593,6 +647,8 @@ def _data_of(other: Any, where: str) -> float:
     return other.data if isinstance(other, Node) else check_number(other, where)
 
 
+# A new node without Value.__init__: the ops have checked their result already, and
+# skipping the call is a good part of why building a graph is fast.
 _new = Value.__new__
 
 
@@ -640,8 +696,7 @@ def _describe(operands: tuple[Value, ...]) -> str:
 
 
 def _where(op: Op, operands: tuple[Value, ...]) -> str:
-    title = op.name if op.value is None else f"power ** {op.value:g}"
-    return f"{title} of {_describe(operands)}"
+    return f"{op.heading} of {_describe(operands)}"
 
 
 def _domain_error(op: Op, operands: tuple[Value, ...]) -> Exception:
@@ -699,7 +754,10 @@ _APPLY.append(apply)
 
 # ---- generated: the ops that are no Value method, and each op's applying function ----
 def powc(a_node: Value, c: float) -> Value:
-    """``powc(a, c)``: out = a^c; ∂out/∂a = c·a^(c - 1) if c ≠ 0 else 0."""
+    """``powc(a, c)``: out = a^c; ∂out/∂a = c·a^(c - 1) if c ≠ 0 else 0.
+
+    Backward: ``kernels.powc_backward``.
+    """
     c = check_number(c, "powc")
     op = POWC.bind(c)
     a = a_node.data
@@ -709,7 +767,7 @@ def powc(a_node: Value, c: float) -> Value:
         out = a**c
     except (ArithmeticError, ValueError):
         raise _op_error(op, (a_node,)) from None
-    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+    if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
         raise _op_error(op, (a_node,))
     v = _new(Value)
     v.data = out
@@ -726,7 +784,10 @@ def powc(a_node: Value, c: float) -> Value:
 
 
 def sum(values: Iterable[Any]) -> Value:
-    """``sum(values)``: out = x₁ + x₂ + … + xₙ; ∂out/∂x = 1."""
+    """``sum(values)``: out = x₁ + x₂ + … + xₙ; ∂out/∂x = 1.
+
+    Backward: ``kernels.sum_backward``.
+    """
     nodes = tuple(v if v.__class__ is Value else _constant(v, SUM) for v in values)
     if not nodes:
         return _constant(builtins.sum(()), SUM)
@@ -735,7 +796,7 @@ def sum(values: Iterable[Any]) -> Value:
         out = builtins.sum(xs)
     except (ArithmeticError, ValueError):
         raise _op_error(SUM, nodes) from None
-    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set to nan by hand
+    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
         raise _op_error(SUM, nodes)
     v = _new(Value)
     v.data = out

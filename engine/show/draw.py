@@ -197,7 +197,7 @@ def draw_dot(
 
     ``rankdir``: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
     ``show_data`` / ``show_grad``: the rows to show in each Value's table.
-    ``edge_derivatives``: write the local derivative d(out)/d(operand) on each arrow
+    ``edge_derivatives``: write the local derivative ∂node/∂operand on each arrow
     into an op. ``clusters``: draw Values made inside ``engine.scope(...)`` blocks (as
     nn does for each neuron and layer) inside a box per scope.
     ``max_nodes``: above this many Values the result is a one-box summary instead of
@@ -552,7 +552,7 @@ def _add_op_edges(
 
 
 def _local_derivatives(v: Value) -> list[str]:
-    """d(v)/d(operand) for each operand, from the op table's ``local`` function."""
+    """∂v/∂operand for each operand, from the op's ``local`` function."""
     op = v._operation
     data = [p.data for p in v._parents]
     try:
