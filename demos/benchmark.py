@@ -3,10 +3,11 @@
     python -m demos.benchmark            # the full tables (several minutes)
     python -m demos.benchmark --quick    # small sizes, a smoke test
 
-Two tables. The first: graphs of the engine alone (deep chains, a wide sum). The
+Three tables. The first: graphs of the engine alone (deep chains, a wide sum). The
 second: micrograd's demo training step (``MLP(2, [16, 16, 1])`` on 100 moons points,
 hinge + L2, forward, backward, SGD), eager and compiled, against micrograd and against
-hand-written float code (``demos/bench_compile.py``).
+hand-written float code (``demos/bench_compile.py``). The third: gradients as values,
+``engine.grad`` against ``backward()`` and the cost of a Hessian (``demos/bench_higher.py``).
 
 Each case builds a graph, backpropagates through it and drops it, repeatedly, as a
 user's loop would; the table gives medians over repeats in nanoseconds per graph node
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import engine
-from demos import bench_compile
+from demos import bench_compile, bench_higher
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -282,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     print(table(rows))
     print()
     print(bench_compile.table(bench_compile.measure(repeats=1 if args.quick else 5)))
+    print()
+    print(bench_higher.table(args.quick))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,12 @@ def topological_order(root: Node) -> tuple[list[Node], list[Node]]:
     return order, list(dict.fromkeys(leaves))
 
 
-def backward_pass(root: Node, seed: float = 1.0, create_graph: bool = False) -> Iterator[Node]:
+def backward_pass(
+    root: Node,
+    seed: float = 1.0,
+    create_graph: bool = False,
+    graph: tuple[list[Node], list[Node]] | None = None,
+) -> Iterator[Node]:
     """The backward pass from ``root``, one node at a time.
 
     Yields each node an op computed, in reverse topological order, just before the
@@ -73,9 +78,10 @@ def backward_pass(root: Node, seed: float = 1.0, create_graph: bool = False) -> 
 
     With ``create_graph`` it runs each op's ``backward_graph`` kernel instead: the same
     chain rule with Values for numbers, so the grads it leaves are Values whose graphs
-    compute them (``engine.grad`` uses this for gradients of gradients).
+    compute them (``engine.grad`` uses this for gradients of gradients). ``graph`` is
+    ``topological_order(root)``, for a caller that has it already.
     """
-    order, leaves = topological_order(root)
+    order, leaves = graph if graph is not None else topological_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += seed

@@ -22,7 +22,7 @@ from typing import Any
 from .autodiff import backward_pass, collector_paused, topological_order
 from .mode import MODE
 from .numbers import check_number
-from .value import Value
+from .value import Value, _new
 from .value import sum as value_sum
 
 Function = Callable[[list[Value]], Value]
@@ -46,19 +46,34 @@ def grad(
             "recorded there. Call it outside the no_grad() block."
         )
     root = outs[0] if len(outs) == 1 else value_sum(outs)
-    order, leaves = topological_order(root)
-    in_graph = {*order, *leaves}
-    saved = [(v, v.grad) for v in (*order, *leaves)]
-    try:
-        for leaf in leaves:
-            leaf.grad = 0.0
-        with collector_paused():
-            deque(backward_pass(root, 1.0, create_graph), maxlen=0)
-        found = [x.grad if x in in_graph else 0.0 for x in ins]
-    finally:
-        for v, g in saved:
-            v.grad = g
-    return [g if isinstance(g, Value) else Value(g) for g in found]
+    with collector_paused():
+        graph = order, leaves = topological_order(root)
+        touched = [*order, *leaves, *ins]  # an input outside the graph keeps its 0 below
+        saved = [v.grad for v in touched]
+        try:
+            for v in leaves:
+                v.grad = 0.0
+            for v in ins:
+                v.grad = 0.0
+            deque(backward_pass(root, 1.0, create_graph, graph), maxlen=0)
+            found = [x.grad for x in ins]
+        finally:
+            for v, g in zip(touched, saved, strict=True):
+                v.grad = g
+    return [g if g.__class__ is Value else _number_leaf(g, ins[i]) for i, g in enumerate(found)]
+
+
+def _number_leaf(g: float, of: Value) -> Value:
+    """A plain leaf holding a gradient (made without Value's checks: it is ours, checked here)."""
+    if g - g != 0.0:
+        raise OverflowError(
+            f"grad: the gradient with respect to {of!r} is {g!r}: a local derivative or a "
+            "product of them overflowed a float"
+        )
+    v = _new(Value)
+    v.data, v.grad, v.label = g, 0.0, ""
+    v._operation, v._parents, v.scope = None, (), MODE.scope
+    return v
 
 
 def hessian(f: Function, inputs: Sequence[float | Value]) -> list[list[float]]:
