@@ -180,3 +180,10 @@ def test_an_op_whose_derivative_has_no_value_version_says_so():
     assert grad(root(x), [x])[0].data == 0.25
     with pytest.raises(TypeError, match="math.sqrt, which has no Value version"):
         grad(root(x), [x], create_graph=True)
+
+
+@pytest.mark.parametrize("f", [lambda v: abs(v[0]), lambda v: v[0].relu(), lambda v: v[0].step()])
+def test_every_kink_is_a_kink_to_gradgradcheck(f):
+    """abs's slope jumps -1, 0, 1 across 0: that is its kink, not a lost gradient."""
+    report = gradgradcheck(f, [0.0])
+    assert report.ok and report.rows[0].status == "kink"
