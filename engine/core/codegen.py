@@ -360,10 +360,23 @@ def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | No
             "            if is_number(other):",
             f"                return {op.number_operand}(self, other)",
         ]
+        lines += [
+            f"            other = _operand(other, {ref})",
+            "            if other is NotImplemented:",
+            "                return NotImplemented",
+        ]
+    else:
+        lines += [
+            "            if other.__class__ is float and other - other == 0.0:  # a constant leaf",
+            "                number, other = other, _new(Value)",
+            '                other.data, other.grad, other.label = number, 0.0, ""',
+            "                other._operation, other._parents, other.scope = None, (), MODE.scope",
+            "            else:",
+            f"                other = _operand(other, {ref})",
+            "                if other is NotImplemented:",
+            "                    return NotImplemented",
+        ]
     lines += [
-        f"            other = _operand(other, {ref})",
-        "            if other is NotImplemented:",
-        "                return NotImplemented",
         f"        a = {first}.data",
         f"        b = {second}.data",
         *_result_lines(op, ref, f"({first}, {second})", body),

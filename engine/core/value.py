@@ -153,9 +153,14 @@ class Value(Node):
         Backward: ``kernels.add_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, ADD)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, ADD)
+                if other is NotImplemented:
+                    return NotImplemented
         a = self.data
         b = other.data
         out = a + b
@@ -180,9 +185,14 @@ class Value(Node):
         Backward: ``kernels.add_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, ADD)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, ADD)
+                if other is NotImplemented:
+                    return NotImplemented
         a = other.data
         b = self.data
         out = a + b
@@ -207,9 +217,14 @@ class Value(Node):
         Backward: ``kernels.sub_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, SUB)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, SUB)
+                if other is NotImplemented:
+                    return NotImplemented
         a = self.data
         b = other.data
         out = a - b
@@ -234,9 +249,14 @@ class Value(Node):
         Backward: ``kernels.sub_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, SUB)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, SUB)
+                if other is NotImplemented:
+                    return NotImplemented
         a = other.data
         b = self.data
         out = a - b
@@ -261,9 +281,14 @@ class Value(Node):
         Backward: ``kernels.mul_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, MUL)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, MUL)
+                if other is NotImplemented:
+                    return NotImplemented
         a = self.data
         b = other.data
         out = a * b
@@ -288,9 +313,14 @@ class Value(Node):
         Backward: ``kernels.mul_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, MUL)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, MUL)
+                if other is NotImplemented:
+                    return NotImplemented
         a = other.data
         b = self.data
         out = a * b
@@ -315,9 +345,14 @@ class Value(Node):
         Backward: ``kernels.div_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, DIV)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, DIV)
+                if other is NotImplemented:
+                    return NotImplemented
         a = self.data
         b = other.data
         if b == 0.0:
@@ -347,9 +382,14 @@ class Value(Node):
         Backward: ``kernels.div_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, DIV)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, DIV)
+                if other is NotImplemented:
+                    return NotImplemented
         a = other.data
         b = self.data
         if b == 0.0:
@@ -413,9 +453,14 @@ class Value(Node):
         Backward: ``kernels.pow_backward``.
         """
         if other.__class__ is not Value:
-            other = _operand(other, POW)
-            if other is NotImplemented:
-                return NotImplemented
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                number, other = other, _new(Value)
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:
+                other = _operand(other, POW)
+                if other is NotImplemented:
+                    return NotImplemented
         a = other.data
         b = self.data
         if a <= 0.0:
