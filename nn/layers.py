@@ -241,8 +241,9 @@ class Neuron(Module):
         return text
 
     def _forward(self, xs: list[Value]) -> Value:
-        terms = [w * x for w, x in zip(self.w, xs, strict=True)]
-        terms.append(self.b)
+        # b + w·x, bias first, as micrograd adds it: the same floats, to the last bit
+        terms = [self.b]
+        terms += [w * x for w, x in zip(self.w, xs, strict=True)]
         out = _sum(terms)
         act = self._act
         return out if act is None else act(out)

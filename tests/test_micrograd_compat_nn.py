@@ -27,8 +27,9 @@ import nn
 # Agreement after a backward pass: a few units in the last place of numbers near 1.
 CLOSE = {"rel_tol": 1e-12, "abs_tol": 1e-14}
 
-# A neuron's w·x + b is one engine.sum, which adds with the builtin sum(); micrograd adds
-# one term at a time. Up to Python 3.11 that is the same float arithmetic. From 3.12 on,
+# A neuron's b + w·x is one engine.sum, which adds with the builtin sum(); micrograd adds
+# one term at a time, bias first. Up to Python 3.11 that is the same float arithmetic,
+# in the same order. From 3.12 on,
 # sum() of floats is compensated (more exact), so a forward pass can differ from
 # micrograd's in the last bit.
 FORWARD_EXACT = sys.version_info < (3, 12)
@@ -179,3 +180,21 @@ def test_nn_train_step_gives_micrograds_demo_losses(moons, micrograd_demo):
         assert math.isclose(loss, their_loss, **CLOSE)
         ours = [p.data for p in model.parameters()]
         assert all(math.isclose(a, b, **CLOSE) for a, b in zip(ours, their_params, strict=True))
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if n.startswith("MLP")])
+def test_forward_equals_micrograds_with_nonzero_biases(name):
+    """After training biases are not 0; the forward pass still adds as micrograd does."""
+    theirs_build, ours_build = MODULES[name]
+    theirs, _ = built_after_seed(lambda: theirs_build(micrograd.nn), 5)
+    ours, _ = built_after_seed(ours_build, 5)
+    rng = random.Random(7)
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        a.data = b.data = rng.uniform(-2.0, 2.0)
+    nin = len(ours.layers[0].neurons[0].w)
+    for _ in range(20):
+        x = [rng.uniform(-3.0, 3.0) for _ in range(nin)]
+        out_ours, out_theirs = ours(x), theirs(x)
+        if not isinstance(out_ours, list):
+            out_ours, out_theirs = [out_ours], [out_theirs]
+        assert_same_forward([v.data for v in out_ours], [v.data for v in out_theirs])

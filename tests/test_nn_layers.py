@@ -35,8 +35,8 @@ def test_neuron_sum_is_one_wide_node():
     n = nn.Neuron(5, activation="linear", seed=0)
     out = n([1.0, 2.0, 3.0, 4.0, 5.0])
     assert out.op.name == "sum"
-    assert len(out.parents) == 6  # five products and the bias
-    assert out.parents[-1] is n.b
+    assert len(out.parents) == 6  # the bias and five products
+    assert out.parents[0] is n.b  # b + w·x, bias first, in micrograd's order
     relu = nn.Neuron(5, activation="relu", seed=0)([1.0] * 5)
     assert relu.op.name == "relu" and relu.parents[0].op.name == "sum"
 
