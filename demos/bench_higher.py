@@ -14,21 +14,10 @@ Two measurements, medians over repeats on graphs built once:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import engine
+from demos.bench_nn import median_seconds
 from engine import Value
-
-
-def _median(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def grad_vs_backward(n: int, repeats: int) -> list[tuple[str, float, float]]:
@@ -44,8 +33,8 @@ def grad_vs_backward(n: int, repeats: int) -> list[tuple[str, float, float]]:
         (f"chain, N = {n:,}", chain, [chain_leaf]),
         (f"sum of {n:,} products", wide, wide_leaves),
     ):
-        back = _median(root.backward, repeats)
-        grad = _median(lambda root=root, leaves=leaves: engine.grad(root, leaves), repeats)
+        back = median_seconds(root.backward, repeats)
+        grad = median_seconds(lambda root=root, leaves=leaves: engine.grad(root, leaves), repeats)
         rows.append((name, back, grad))
     return rows
 
@@ -59,10 +48,10 @@ def loss(xs: list[Value]) -> Value:
 def hessian_cost(n: int, repeats: int) -> tuple[float, float]:
     """(seconds for the Hessian, seconds for one backward over the gradient's graph)."""
     point = [0.1 * (i + 1) for i in range(n)]
-    hessian = _median(lambda: engine.hessian(loss, point), repeats)
+    hessian = median_seconds(lambda: engine.hessian(loss, point), repeats)
     xs = [Value(x) for x in point]
     first = engine.grad(loss(xs), xs, create_graph=True)
-    one_pass = _median(lambda: engine.grad(first[0], xs), repeats)
+    one_pass = median_seconds(lambda: engine.grad(first[0], xs), repeats)
     return hessian, one_pass
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..core.autodiff import topological_order
-from ..core.higher import grad
+from ..core.higher import call_checked, grad
 from ..core.numbers import check_number as _check_number
 from ..core.ops import OPS
 from ..core.value import Value
@@ -189,10 +189,7 @@ def gradcheck(
 
 
 def _call(f: Function, values: list[Value]) -> Value:
-    out = f(values)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__} ({out!r})")
-    return out
+    return call_checked(f, values, "gradcheck")
 
 
 def _analytic(f: Function, points: list[float], labels: list[str]) -> list[float]:

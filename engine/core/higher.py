@@ -84,7 +84,7 @@ def hessian(f: Function, inputs: Sequence[float | Value]) -> list[list[float]]:
     pass over that graph per input.
     """
     xs = _leaves(inputs, "hessian")
-    first = grad(_call(f, xs, "hessian"), xs, create_graph=True)
+    first = grad(call_checked(f, xs, "hessian"), xs, create_graph=True)
     return [[g.data for g in grad(g_i, xs)] for g_i in first]
 
 
@@ -98,7 +98,7 @@ def hvp(f: Function, inputs: Sequence[float | Value], v: Sequence[float]) -> lis
     direction = [check_number(c, "hvp: v") for c in v]
     if len(direction) != len(xs):
         raise ValueError(f"hvp: v has {len(direction)} entries but there are {len(xs)} inputs")
-    first = grad(_call(f, xs, "hvp"), xs, create_graph=True)
+    first = grad(call_checked(f, xs, "hvp"), xs, create_graph=True)
     along = value_sum([g * c for g, c in zip(first, direction, strict=True)])
     return [g.data for g in grad(along, xs)]
 
@@ -131,7 +131,8 @@ def _leaves(inputs: Sequence[float | Value], where: str) -> list[Value]:
     ]
 
 
-def _call(f: Function, xs: list[Value], where: str) -> Value:
+def call_checked(f: Function, xs: list[Value], where: str) -> Value:
+    """``f(xs)``, which must be a Value; else a TypeError naming ``where``."""
     if not callable(f):
         raise TypeError(f"{where}: f must be a function of a list of Values, got {f!r}")
     out = f(xs)
