@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -156,3 +157,15 @@ def test_notebooks_match_their_sources_and_carry_no_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
     result = run(str(ROOT / "notebooks" / "pair.py"), "--check")
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("demo", ["wine", "xor", "moons", "backprop", "bench_nn"])
+def test_every_option_that_takes_a_value_says_its_default(demo):
+    result = run("-m", f"demos.{demo}", "--help")
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.split("options:", 1)[1]
+    entries = re.split(r"\n  (?=-)", "\n" + options.strip("\n"))
+    with_value = [e for e in entries if re.match(r"(-\w, )?--[\w-]+ [A-Z_]+", e.strip())]
+    assert with_value, result.stdout
+    for entry in with_value:
+        assert "(default" in " ".join(entry.split()), entry
