@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from ..core.value import Value
 from .draw import format_number
-from .stepper import SUM_TERMS_SHOWN, BackpropStep, ParentUpdate, _factor, _wrap
+from .stepper import (
+    SUM_TERMS_SHOWN,
+    BackpropStep,
+    ParentUpdate,
+    _factor,
+    _operand_names,
+    _shown,
+    _wrap,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +51,11 @@ class Use:
         """``∂o/∂n = 1 - tanh(n)² = 1 - o² = 0.5``: the derivative's forms, from the op."""
         return self.step._local_line(self.update)
 
+    @property
+    def forms_line(self) -> str:
+        """``∂o/∂n = 1 - tanh(n)² = 1 - o²``: the same without its number."""
+        return forms_line(self.step, self.update)
+
     def term(self) -> str:
         """``dL/dc · ∂c/∂x``: this use's term of the sum, in names."""
         root, node, name = self.step.root_name, _wrap(self.step.name), _wrap(self.update.name)
@@ -52,6 +65,17 @@ class Use:
         """``0.5 · 2``: the term in numbers (with another upstream, if given)."""
         up = self.upstream if upstream is None else upstream
         return f"{_factor(up)} · {_factor(self.local)}"
+
+
+def forms_line(step: BackpropStep, u: ParentUpdate) -> str:
+    """A local derivative's written forms, from the op table, without its number."""
+    forms = step.op.derivative_forms(u.position, _operand_names(step, u.position))
+    return f"∂{_wrap(step.name)}/∂{_wrap(u.name)} = " + " = ".join(forms)
+
+
+def forms_lines(step: BackpropStep) -> list[str]:
+    """``forms_line`` for each operand a step's text shows (constants left out)."""
+    return [forms_line(step, u) for u in _shown(step)]
 
 
 def uses_by_value(steps: Iterable[BackpropStep]) -> dict[Value, list[Use]]:

@@ -35,7 +35,7 @@ from ..core.ops import NARY
 from ..core.value import Value
 from .chain import Use, sum_line, uses_by_value
 from .draw import Overlay, ValueGraph, format_number
-from .stepper import _operand_names, _wrap, backprop_steps, grads_kept
+from .stepper import _operand_names, _text_points, _wrap, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_REL_TOL", "Practice", "PracticeReport", "Verdict", "practice"]
 
@@ -195,7 +195,9 @@ class Practice:
         for v, g in (given or {}).items():
             if g is not None:
                 grads[v] = format_number(g)
-        overlay: Overlay = replace(base, grads=grads, updated=frozenset(wrong))
+        # Room in the grad column for a typed answer, as wide as "-0.12345".
+        width = max(base.number_width, math.ceil(_text_points("-0.12345")) + 6)
+        overlay: Overlay = replace(base, grads=grads, updated=frozenset(wrong), number_width=width)
         from .draw import DEFAULT_MAX_NODES, draw_dot
 
         return draw_dot(self.root, overlay=overlay, max_nodes=DEFAULT_MAX_NODES)
@@ -308,11 +310,14 @@ class Practice:
     def _diagnose(
         self, v: Value, g: float, given: Mapping[Value, float | None], tol: float
     ) -> tuple[str | None, str]:
-        """The likely mistake behind a wrong answer ``g`` for ``v``, and the hint."""
+        """The likely mistake behind a wrong answer ``g`` for ``v``, and the hint.
+
+        First: does ``g`` follow from the learner's own wrong upstream answers? Then the
+        mistakes of ``mistakes(v)``, each a number computed from the right upstream grads.
+        The HTML practice page runs the same steps over the same numbers and texts.
+        """
         expected = self._expected[v]
         uses = self.uses[v]
-        name, root = _wrap(self.names[v]), self.root_name
-        grad = f"d{root}/d{name}"
 
         def theirs(use: Use) -> float:
             answer = given.get(use.consumer)
@@ -324,94 +329,124 @@ class Practice:
             if given.get(c) is not None and not _close(given[c], self._expected[c], tol)
         ]
         if wrong_above and _close(g, math.fsum(theirs(u) * u.local for u in uses), tol):
+            template, parts = self.carried_hint(v)
             upstreams = ", ".join(
-                f"d{root}/d{_wrap(self.names[c])} = {format_number(given[c])} "
-                f"(expected {format_number(self._expected[c])})"
-                for c in wrong_above
+                parts[c].format(given=format_number(given[c])) for c in wrong_above
             )
-            return CARRIED, (
-                f"your {grad} follows correctly from your {upstreams}, which is wrong: fix "
-                f"that one first and carry the new number down; the chain rule here is right"
-            )
-        candidates: list[tuple[str, list[float]]] = [("", [u.upstream for u in uses])]
-        if wrong_above:
-            candidates.append((" (from your earlier answers)", [theirs(u) for u in uses]))
-        for note, ups in candidates:
-            found = self._mistake(v, g, uses, ups, expected, tol)
-            if found is not None:
-                return found[0], found[1] + note
-        return None, (
-            f"{self.sum_terms(v)}; check each factor: "
-            + "; ".join(_forms_line(u) for u in uses if not u.update.constant)
+            return CARRIED, template.format(upstreams=upstreams)
+        for mistake, number, hint in self.mistakes(v):
+            if _close(g, number, tol) and not _close(number, expected, tol):
+                return mistake, hint
+        return None, self.fallback_hint(v)
+
+    def fallback_hint(self, v: Value) -> str:
+        """The hint when no known mistake gives the wrong number: the sum and its factors."""
+        uses = self.uses[v]
+        return f"{self.sum_terms(v)}; check each factor: " + "; ".join(
+            u.forms_line for u in uses if not u.update.constant
         )
+
+    def carried_hint(self, v: Value) -> tuple[str, dict[Value, str]]:
+        """The hint for an answer that follows from a wrong one above, as templates.
+
+        ``template`` has ``{upstreams}``: the wrong upstream answers, each written by its
+        part (``dL/dn = {given} (expected 0.1111)``). Templates, so the HTML page fills
+        them in with the learner's numbers as ``check`` does.
+        """
+        root = self.root_name
+        template = (
+            f"your d{root}/d{_wrap(self.names[v])} follows correctly from your {{upstreams}}, "
+            "which is wrong: fix that one first and carry the new number down; the chain "
+            "rule here is right"
+        )
+        parts = {
+            c: f"d{root}/d{_wrap(self.names[c])} = {{given}} "
+            f"(expected {format_number(self._expected[c])})"
+            for c in dict.fromkeys(u.consumer for u in self.uses[v])
+        }
+        return template, parts
 
     def sum_terms(self, v: Value) -> str:
         """``dL/dx = dL/da · ∂a/∂x + dL/db · ∂b/∂x``: the sum without numbers."""
         uses = self.uses.get(v, [])
         return f"d{self.root_name}/d{_wrap(self.names[v])} = " + " + ".join(u.term() for u in uses)
 
-    def _mistake(
-        self,
-        v: Value,
-        g: float,
-        uses: list[Use],
-        ups: list[float],
-        expected: float,
-        tol: float,
-    ) -> tuple[str, str] | None:
-        """The first mistake whose number is ``g``, computed with these upstream grads."""
+    def mistakes(self, v: Value) -> list[tuple[str, float, str]]:
+        """The numbers the known mistakes give for ``v``: (mistake, number, hint), in order.
+
+        A wrong answer close to one of these numbers (and not to the right one) is that
+        mistake; the first that fits is the diagnosis.
+        """
+        uses = self.uses[v]
+        ups = [u.upstream for u in uses]
+        expected = self._expected[v]
         name = _wrap(self.names[v])
         grad = f"d{self.root_name}/d{name}"
         terms = [up * u.local for up, u in zip(ups, uses, strict=True)]
-
-        def wrong_and(candidate: float) -> bool:
-            return _close(g, candidate, tol) and not _close(candidate, expected, tol)
-
+        found: list[tuple[str, float, str]] = []
         if len(uses) > 1:
             where = ", ".join(dict.fromkeys(_wrap(u.step.name) for u in uses))
+            start = f"{name} is used {len(uses)} times (by {where}), so its grad adds one term "
+            start += f"per use: {self.sum_terms(v)}; "
             for i, term in enumerate(terms):
+                through = _wrap(uses[i].step.name)
+                found.append(
+                    (
+                        NOT_SUMMED,
+                        term,
+                        start + f"{format_number(term)} is the term through {through} alone",
+                    )
+                )
+            for i in range(1, len(terms) - 1):
                 partial = math.fsum(terms[: i + 1])
-                if wrong_and(term) or (i < len(terms) - 1 and wrong_and(partial)):
-                    what = (
-                        f"the term through {_wrap(uses[i].step.name)} alone"
-                        if wrong_and(term)
-                        else f"the first {i + 1} terms only"
+                found.append(
+                    (
+                        NOT_SUMMED,
+                        partial,
+                        start + f"{format_number(partial)} is the first {i + 1} terms only",
                     )
-                    return NOT_SUMMED, (
-                        f"{name} is used {len(uses)} times (by {where}), so its grad adds "
-                        f"one term per use: {self.sum_terms(v)}; {format_number(g)} is {what}"
-                    )
-        if wrong_and(math.fsum(ups)):
-            return NOT_MULTIPLIED, (
+                )
+        found.append(
+            (
+                NOT_MULTIPLIED,
+                math.fsum(ups),
                 "the upstream grad was handed down without the local derivative: "
                 f"{self.sum_terms(v)}, each upstream grad times its op's local derivative ("
                 + "; ".join(u.local_line for u in uses)
-                + ")"
+                + ")",
             )
+        )
         for i, use in enumerate(uses):
             for operand, swapped, text in _output_swaps(use):
-                candidate = math.fsum([*terms[:i], ups[i] * swapped, *terms[i + 1 :]])
-                if wrong_and(candidate):
-                    node = _wrap(use.step.name)
-                    return INPUT_FOR_OUTPUT, (
+                number = math.fsum([*terms[:i], ups[i] * swapped, *terms[i + 1 :]])
+                node = _wrap(use.step.name)
+                found.append(
+                    (
+                        INPUT_FOR_OUTPUT,
+                        number,
                         f"∂{node}/∂{name} = {_computed_form(use)} is written with the op's "
                         f"output {node} = {format_number(use.consumer.data)}, not its input "
                         f"{operand} = {format_number(_operand_data(use, operand))}: you seem to "
                         f"have used {text} = {format_number(swapped)}; here ∂{node}/∂{name} = "
-                        f"{format_number(use.local)}"
+                        f"{format_number(use.local)}",
                     )
-        if not _close(expected, 0.0, tol) and _close(g, -expected, tol):
+                )
+        if expected != 0.0:
             negative = [u.local_line for u in uses if u.local < 0.0]
             where = (
                 "; look at the negative factor: " + "; ".join(negative)
                 if negative
                 else "; check the sign of each factor of " + self.sum_terms(v)
             )
-            return SIGN, (
-                f"the size is right but the sign is not: {grad} is "
-                f"{'negative' if expected < 0 else 'positive'}{where}"
+            found.append(
+                (
+                    SIGN,
+                    -expected,
+                    f"the size is right but the sign is not: {grad} is "
+                    f"{'negative' if expected < 0 else 'positive'}{where}",
+                )
             )
-        return None
+        return found
 
 
 def practice(root: Value, grad: float = 1.0, rel_tol: float = DEFAULT_REL_TOL) -> Practice:
@@ -440,13 +475,6 @@ def _tolerance(rel_tol: Any, where: str) -> float:
 def _close(a: float, b: float, tol: float) -> bool:
     """Equal within ``tol`` relatively, or within tol·1e-3 near zero (a grad of 0)."""
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol * 1e-3)
-
-
-def _forms_line(use: Use) -> str:
-    """``∂o/∂n = 1 - tanh(n)² = 1 - o²``: the local derivative's forms, without its number."""
-    step, u = use.step, use.update
-    forms = step.op.derivative_forms(u.position, _operand_names(step, u.position))
-    return f"∂{_wrap(step.name)}/∂{_wrap(u.name)} = " + " = ".join(forms)
 
 
 def _computed_form(use: Use) -> str:
