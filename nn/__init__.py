@@ -17,6 +17,7 @@ from .losses import (
     mse,
 )
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
+from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
 from .optim import SGD, constant, linear_decay, step_decay
 from .train import History, fit, train_step
 
@@ -29,11 +30,13 @@ __all__ = [
     "Module",
     "Neuron",
     "SGD",
+    "argmax",
     "bce",
     "bce_with_logits",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "constant",
+    "cross_entropy",
     "datasets",
     "fit",
     "freeze",
@@ -42,9 +45,12 @@ __all__ = [
     "l2",
     "linear_decay",
     "load",
+    "log_softmax",
+    "logsumexp",
     "losses",
     "mse",
     "optim",
+    "softmax",
     "step_decay",
     "train_step",
     "unfreeze",

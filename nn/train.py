@@ -233,6 +233,9 @@ def _checked_data(
         nin = len(row(rows[0], None, "fit: X row 0"))
     xs = [_checked_row(x, nin, f"fit: X row {i}", "input") for i, x in enumerate(rows)]
     nout = getattr(model, "nout", None)
+    check_targets = getattr(loss_fn, "check_targets", None)
+    if check_targets is not None:  # one class index per example (cross_entropy)
+        return xs, check_targets(targets, nout, "fit: y")
     ys = [_checked_target(t, nout, f"fit: y target {i}") for i, t in enumerate(targets)]
     check_labels = getattr(loss_fn, "check_labels", None)
     if check_labels is not None:
@@ -290,8 +293,10 @@ def fit(
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
-    * ``loss``: a name (``"mse"``, ``"hinge"``, ``"bce"``, ``"bce_with_logits"``) or
-      a function ``(outputs, targets) -> Value``.
+    * ``loss``: a name (``"mse"``, ``"hinge"``, ``"bce"``, ``"bce_with_logits"``,
+      ``"cross_entropy"``) or a function ``(outputs, targets) -> Value``. With
+      ``cross_entropy`` the model has one output per class and ``y`` holds class
+      indices; accuracy is the argmax.
     * ``batch_size=None``: full batch, one step per epoch (examples in the given
       order). Otherwise mini-batches of that size, reshuffled every epoch when
       ``shuffle`` from ``random.Random(seed)``.
@@ -418,4 +423,6 @@ def _accuracy_rule(
     decide = getattr(loss_fn, "decide", None)
     if decide is None:
         return None
+    if getattr(loss_fn, "check_targets", None) is not None:  # k scores -> a class index
+        return lambda out, target: isinstance(out, list) and decide(out) == target
     return lambda out, target: isinstance(out, float) and decide(out) == float(target)

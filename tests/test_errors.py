@@ -5,6 +5,7 @@ import math
 import pytest
 
 import engine
+import nn
 from engine import Value
 
 
@@ -199,6 +200,37 @@ CATALOGUE = [
         lambda: engine.define_op("f", "a * q", ["q"]),
         ValueError,
         "unknown name",
+    ),
+    # nn: classes, images and convolutions (issue 18)
+    (
+        "cross_entropy target out of range",
+        lambda: nn.cross_entropy([1.0, 2.0, 3.0], 3),
+        ValueError,
+        r"cross_entropy: target 3 is out of range; classes are 0 to 2, one per logit \(3 logits\)",
+    ),
+    (
+        "cross_entropy target not an index",
+        lambda: nn.cross_entropy([1.0, 2.0], 0.5),
+        TypeError,
+        r"cross_entropy: the target must be a class index",
+    ),
+    (
+        "cross_entropy logits of the wrong length",
+        lambda: nn.cross_entropy([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1]),
+        ValueError,
+        r"cross_entropy: example 1: got 2 logits, but example 0 has 3",
+    ),
+    (
+        "cross_entropy one logit",
+        lambda: nn.cross_entropy([1.0], 0),
+        ValueError,
+        r"cross_entropy: got 1 logit; .* at least 2 .*bce_with_logits",
+    ),
+    (
+        "softmax of nothing",
+        lambda: nn.softmax([]),
+        ValueError,
+        r"softmax: got no scores",
     ),
 ]
 
