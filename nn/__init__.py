@@ -19,7 +19,7 @@ from .losses import (
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
 from .optim import SGD, constant, linear_decay, step_decay
-from .train import History, fit, train_step
+from .train import History, evaluate, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,6 +38,7 @@ __all__ = [
     "constant",
     "cross_entropy",
     "datasets",
+    "evaluate",
     "fit",
     "freeze",
     "hinge",

@@ -2,6 +2,8 @@
 
 Every function returns ``(X, y)``: ``X`` a list of input lists, ``y`` a list of
 numbers. Randomness comes from a ``random.Random(seed)``, never the global state.
+``split(X, y, test=0.2, seed=0)`` holds some examples out, to measure how well a
+model does on data it never trained on.
 
 The articles' data:
 
@@ -21,7 +23,10 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Sequence
+from typing import Any
 
+from .checks import ordered
 from .layers import MLP, Neuron
 
 # The article's trained guest-list network: layer 1 has one neuron per row
@@ -111,3 +116,43 @@ def guest_lists() -> tuple[list[list[float]], list[float]]:
 def concert_neuron() -> Neuron:
     """The article's concert decision: step(1·snacks + 4·partner + 3·driving - 6)."""
     return Neuron.from_weights([1.0, 4.0, 3.0], threshold=6.0, activation="step")
+
+
+def split(
+    X: Sequence[Any], y: Sequence[Any], test: float | int = 0.2, seed: int | None = 0
+) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """``X_train, X_test, y_train, y_test``: a random share ``test`` of the examples held out.
+
+    ``test`` is a fraction in (0, 1), rounded to a whole number of examples (at least
+    one on each side), or a count. The order is scikit-learn's ``train_test_split``'s.
+    Each example keeps its target; the shuffle comes from ``random.Random(seed)``.
+    """
+    where = "split"
+    rows = ordered(X, "X as a list of examples", where)
+    targets = ordered(y, "y as a list of targets, one per example", where)
+    n = len(rows)
+    if n != len(targets):
+        raise ValueError(f"{where}: X has {n} examples but y has {len(targets)} targets")
+    if n < 2:
+        raise ValueError(f"{where}: needs at least 2 examples to hold some out, got {n}")
+    if isinstance(test, bool) or not isinstance(test, (int, float)):
+        raise TypeError(f"{where}: test must be a fraction like 0.2 or a count, got {test!r}")
+    if isinstance(test, int):
+        n_test = test
+    elif 0.0 < test < 1.0:
+        n_test = min(max(round(test * n), 1), n - 1)
+    else:
+        raise ValueError(f"{where}: test must be a fraction between 0 and 1, got {test!r}")
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(
+            f"{where}: test={n_test} examples leaves nothing on one side; use 1 to {n - 1}"
+        )
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    held, kept = order[:n_test], order[n_test:]
+    return (
+        [rows[i] for i in kept],
+        [rows[i] for i in held],
+        [targets[i] for i in kept],
+        [targets[i] for i in held],
+    )
