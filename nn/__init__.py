@@ -5,7 +5,7 @@ plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets``
 two moons, XOR and the reference articles' toy data. See each module's docstring.
 """
 
-from . import datasets, losses, optim
+from . import datasets, images, losses, optim
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
     bce,
@@ -42,6 +42,7 @@ __all__ = [
     "fit",
     "freeze",
     "hinge",
+    "images",
     "is_frozen",
     "l2",
     "linear_decay",

@@ -5,6 +5,11 @@ numbers. Randomness comes from a ``random.Random(seed)``, never the global state
 ``split(X, y, test=0.2, seed=0)`` holds some examples out, to measure how well a
 model does on data it never trained on.
 
+Images: ``digits()`` is the 1,797 handwritten digits (8×8 pixels, 0 to 16 ink) that
+scikit-learn ships inside its package; each row of ``X`` is one image's 64 pixels,
+row by row, and ``y`` its digit. Install them with ``pip install 'gradstep[datasets]'``
+(nothing is downloaded at run time).
+
 The articles' data:
 
 * ``dinner_parties()``: three friends' parties, guests and bottles of wine drunk
@@ -20,10 +25,14 @@ The articles' data:
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import itertools
 import math
 import random
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .checks import ordered
@@ -156,3 +165,48 @@ def split(
         [targets[i] for i in kept],
         [targets[i] for i in held],
     )
+
+
+DIGITS_INSTALL = (
+    "nn.datasets.digits needs scikit-learn, which ships the 8x8 digits inside its package "
+    "(nothing is downloaded): pip install 'gradstep[datasets]' (or pip install scikit-learn; "
+    "with uv: uv run --extra datasets ...)"
+)
+
+
+def digits(scale: bool = True) -> tuple[list[list[float]], list[int]]:
+    """The 1,797 8×8 handwritten digits: 64 pixels per image (row by row) and the digit 0-9.
+
+    Pixels hold how much ink fell on each of 8×8 squares, 0 to 16; with ``scale`` they
+    are divided by 16 (0 to 1), the range a network with weights from [-1, 1] trains
+    well on. ``nn.images.as_image(x)`` turns a row back into 8 rows of 8 numbers.
+    """
+    pixels, labels = _digits_file()
+    if scale:
+        pixels = [[v / 16.0 for v in row] for row in pixels]
+    else:
+        pixels = [list(row) for row in pixels]
+    return pixels, list(labels)
+
+
+@lru_cache(maxsize=1)
+def _digits_file() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
+    """The images from scikit-learn's ``digits.csv.gz``, read without importing scikit-learn.
+
+    Importing scikit-learn takes seconds (it loads SciPy); the file is 1,797 lines of
+    65 numbers, the 64 pixels and the digit. If its place ever moves, ``load_digits``
+    reads it.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(DIGITS_INSTALL)
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    if path.is_file():
+        with gzip.open(path, "rt") as lines:
+            rows = [[float(v) for v in line.split(",")] for line in lines if line.strip()]
+    else:  # pragma: no cover - a scikit-learn that keeps its data elsewhere
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        rows = [[*map(float, x), float(t)] for x, t in zip(bunch.data, bunch.target, strict=True)]
+    return tuple(tuple(r[:-1]) for r in rows), tuple(int(r[-1]) for r in rows)
