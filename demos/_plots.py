@@ -2,7 +2,7 @@
 
 The demos run in terminals, in CI and over ssh, where there is no display, so
 matplotlib is switched to its file-only Agg backend before pyplot is imported.
-matplotlib is an optional dependency (``pip install 'gradstep[plot]'``); without it a
+matplotlib is an optional dependency (the ``plot`` extra); without it a
 demo still trains and prints, and says which pictures it skipped and how to get them.
 """
 
@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-MISSING_MATPLOTLIB = (
-    "matplotlib is not installed, so no PNG pictures were written; install it with "
-    "`pip install matplotlib` (or `pip install 'gradstep[plot]'`)"
-)
+from nn import display
+
+MISSING_MATPLOTLIB = f"no PNG pictures were written: {display.MISSING_MATPLOTLIB}"
 
 
 def pyplot() -> Any:
@@ -126,7 +125,7 @@ def history_plot(path: Path, history: Any, title: str) -> Path | None:
     if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    history.plot(ax)
+    history.plot(ax=ax)
     ax.set_title(title)
     return save(fig, path)
 

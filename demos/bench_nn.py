@@ -128,7 +128,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         import micrograd  # noqa: F401
     except ImportError:
-        print("micrograd is not installed (pip install micrograd==0.1.0): gradstep only")
+        print(
+            "micrograd is not installed, so gradstep runs alone; the peer is in the test group: "
+            "`.uv/bin/uv run --group test python -m demos.bench_nn`"
+        )
     else:
         steps["micrograd 0.1.0"] = micrograd_step()
         steps["micrograd 0.1.0, collector paused"] = micrograd_step(pause_gc=True)

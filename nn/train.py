@@ -18,8 +18,8 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 from __future__ import annotations
 
 import numbers
+import os
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,9 @@ from engine import Value
 
 from . import losses as _losses
 from .checks import number, ordered, positive, row
+from .display import finish_figure, pyplot
+from .display import in_notebook as _in_notebook
+from .display import is_terminal as _is_terminal
 from .module import Module
 from .optim import SGD, Schedule
 
@@ -77,22 +80,22 @@ class History:
             text += f", validation loss {self.val_loss[-1]:.4g}"
         return text + ")"
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, path: str | os.PathLike[str] | None = None, *, ax: Any = None) -> Any:
         """Plot loss (and accuracy, on a second axis) per epoch; returns the matplotlib Axes.
+
+        In a notebook the figure shows under the cell. In a script it is saved to
+        ``path`` (``history.plot("loss.png")``); with no path it opens a window when
+        there is a display, else it is saved to ``training_history.png`` and the path is
+        printed, never silently dropped. With ``ax`` it draws into that Axes and saves
+        only when given a path.
 
         Validation loss and accuracy, when there are any, are the dashed lines in the
         same colours: the gap between a solid and a dashed line is the generalisation gap.
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise ImportError(
-                "History.plot needs matplotlib, which is not installed. Install it with "
-                "`pip install matplotlib` (or `pip install 'gradstep[plot]'`); the numbers are "
-                "in history.loss and history.accuracy meanwhile."
-            ) from None
+        plt = pyplot("History.plot")
+        fig = None
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+            fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.plot(self.epochs, self.loss, color="tab:blue", label="loss")
         if self.val_loss:
             ax.plot(self.epochs, self.val_loss, "--", color="tab:blue", label="validation loss")
@@ -117,6 +120,8 @@ class History:
         if self.val_loss:
             ax.legend(lines, [line.get_label() for line in lines], fontsize="small")
         ax.set_title("training history")
+        if fig is not None or path is not None:
+            finish_figure(ax.figure, path, "training_history.png", "History.plot")
         return ax
 
 
@@ -205,39 +210,26 @@ def _numbers(outputs: list[Any]) -> list[Any]:
 
 
 def _progress_bar(total: int, progress: bool | None) -> Any:
+    """tqdm over epochs: a widget in a notebook, a redrawn line in a terminal.
+
+    In a notebook without ipywidgets a text bar would add a line to the cell's output
+    at every redraw, so it is drawn only twice, at the start and at the end.
+    """
     if progress is None:
         progress = _in_notebook() or _is_terminal()
     if not progress:
         return None
+    from tqdm.std import tqdm as text_bar
+
+    options: dict[str, Any] = {"total": total, "desc": "fit", "unit": "epoch", "leave": True}
     if _in_notebook():
         try:
             import ipywidgets  # noqa: F401
-            from tqdm.notebook import tqdm as bar
+            from tqdm.notebook import tqdm as widget_bar
         except ImportError:
-            from tqdm.std import tqdm as bar
-    else:
-        from tqdm.std import tqdm as bar
-    return bar(total=total, desc="fit", unit="epoch", leave=True)
-
-
-def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (IPython already imported by the kernel)."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    try:
-        shell = ipython.get_ipython()
-    except Exception:  # an unusual IPython: assume no notebook
-        return False
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
-
-
-def _is_terminal() -> bool:
-    stream = sys.stderr
-    try:
-        return bool(stream is not None and stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+            return text_bar(mininterval=float("inf"), **options)
+        return widget_bar(**options)
+    return text_bar(**options)
 
 
 def _checked_data(

@@ -141,7 +141,8 @@ def test_demos_without_matplotlib_still_run_and_say_how_to_get_pictures(tmp_path
     result = run("-c", code)
     assert result.returncode == 0, result.stderr
     assert "after 40 steps: A = 0.667248" in result.stdout
-    assert "pip install matplotlib" in result.stdout
+    assert "no PNG pictures were written" in result.stdout
+    assert "uv run --extra plot" in result.stdout and "gradstep[plot]" in result.stdout
     assert not (tmp_path / "wine.png").exists()
 
 

@@ -178,9 +178,16 @@ def test_notebook_detection(monkeypatch):
     bar.close()
 
 
-def test_history_plot_with_matplotlib(tmp_path):
+@pytest.fixture
+def agg(monkeypatch, tmp_path):
+    """matplotlib on its file-only backend, run from an empty folder, as a headless script."""
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_history_plot_with_matplotlib(agg):
     import matplotlib.pyplot as plt
 
     X, y = nn.datasets.xor()
@@ -188,7 +195,7 @@ def test_history_plot_with_matplotlib(tmp_path):
     ax = h.plot()
     assert list(ax.lines[0].get_ydata()) == h.loss
     assert ax.get_xlabel() == "epoch"
-    ax.figure.savefig(tmp_path / "h.png")
+    assert (agg / "training_history.png").exists()
     plt.close(ax.figure)
 
 
@@ -196,8 +203,76 @@ def test_history_plot_without_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     h = nn.History(loss=[1.0, 0.5])
-    with pytest.raises(ImportError, match=r"pip install matplotlib.*gradstep\[plot\]"):
+    with pytest.raises(ImportError, match=r"History.plot: .*uv run --extra plot.*gradstep\[plot\]"):
         h.plot()
+
+
+def test_history_plot_in_a_script_without_a_display_saves_and_says_where(agg, capsys):
+    h = nn.History(loss=[1.0, 0.5, 0.25])
+    ax = h.plot()
+    written = agg / "training_history.png"
+    assert written.stat().st_size > 1000
+    out = capsys.readouterr().out
+    assert f"History.plot: wrote {written}" in out and "no display" in out
+    assert list(ax.lines[0].get_ydata()) == h.loss
+
+
+def test_history_plot_to_a_path(agg, capsys):
+    nn.History(loss=[1.0, 0.5], accuracy=[0.5, 1.0]).plot("loss.png")
+    assert (agg / "loss.png").stat().st_size > 1000
+    assert not (agg / "training_history.png").exists()
+    assert f"History.plot: wrote {agg / 'loss.png'}\n" == capsys.readouterr().out
+
+
+def test_history_plot_to_an_unwritable_path_names_it(agg):
+    with pytest.raises(OSError, match=r"History.plot: cannot write the figure to .*nowhere"):
+        nn.History(loss=[1.0]).plot(agg / "nowhere" / "loss.png")
+
+
+def test_history_plot_with_a_display_opens_a_window(agg, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from nn import display
+
+    shown = []
+    monkeypatch.setattr(display, "has_window", lambda: True)
+    monkeypatch.setattr(plt, "show", lambda: shown.append(True))
+    nn.History(loss=[1.0, 0.5]).plot()
+    assert shown == [True] and list(agg.iterdir()) == []
+
+
+def test_history_plot_in_a_notebook_leaves_the_figure_to_the_cell(agg, monkeypatch, capsys):
+    from nn import display
+
+    monkeypatch.setattr(display, "in_notebook", lambda: True)
+    ax = nn.History(loss=[1.0, 0.5]).plot()
+    assert list(agg.iterdir()) == [] and capsys.readouterr().out == ""
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_history_plot_into_given_axes_draws_without_saving(agg):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert nn.History(loss=[1.0, 0.5]).plot(ax=ax) is ax
+    assert list(agg.iterdir()) == []
+    plt.close(fig)
+
+
+def test_progress_in_a_notebook_without_ipywidgets_draws_twice(monkeypatch):
+    """A text bar in a notebook keeps every redraw as output: only start and end."""
+    from nn import train
+
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    X, y = nn.datasets.xor()
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=200)
+    frames = [f for f in out.getvalue().split("\r") if f.strip()]
+    assert len(frames) == 2 and "0/200" in frames[0] and "200/200" in frames[1]
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,9 @@ try:
     from hypothesis import strategies as st
 except ImportError as error:  # hypothesis is a test dependency, not a runtime one
     raise ImportError(
-        "engine.testing needs hypothesis: `pip install hypothesis` (it is in gradstep's "
-        "test dependency group: `uv run --group test ...`)"
+        "engine.testing needs hypothesis, which is in gradstep's test dependency group: in "
+        "a clone run your command with `.uv/bin/uv run --group test ...` (see the README's "
+        "Start), or `pip install hypothesis`"
     ) from error
 
 from ..core.ops import OPS, Op
