@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from engine import Value
 
 from .checks import ordered
+from .display import finish_figure, pyplot
 
 
 def _number(v: Any) -> float:
@@ -90,22 +92,18 @@ def draw_images(
     cols: int = 8,
     cmap: str = "gray_r",
     centred: bool = False,
-    path: str | None = None,
+    path: str | os.PathLike[str] | None = None,
     size: float = 1.3,
 ) -> Any:
     """Draw images side by side (digits, kernels, feature maps); returns the Figure.
 
     ``centred`` uses a red-blue scale with 0 in the middle, for kernels and other
     signed numbers (red positive, blue negative); otherwise ``cmap`` (ink dark on
-    white by default). With ``path`` the figure is also written there (PNG, SVG, ...).
+    white by default). With ``path`` the figure is written there (PNG, SVG, ...); with
+    none it shows in a notebook or a window, else goes to ``images.png`` (as
+    ``History.plot`` does, see ``nn.display``).
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "draw_images needs matplotlib: pip install 'gradstep[plot]'; "
-            "nn.images.grid_text(image) prints an image as numbers meanwhile"
-        ) from None
+    plt = pyplot("draw_images")
     grids = [[[_number(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
     if not grids:
         raise ValueError("draw_images: got no images")
@@ -127,6 +125,5 @@ def draw_images(
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    finish_figure(fig, path, "images.png", "draw_images")
     return fig
