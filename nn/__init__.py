@@ -6,6 +6,7 @@ two moons, XOR and the reference articles' toy data. See each module's docstring
 """
 
 from . import datasets, images, losses, optim
+from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
     bce,
@@ -19,17 +20,23 @@ from .losses import (
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
 from .optim import SGD, constant, linear_decay, step_decay
+from .sequential import Sequential
 from .train import History, evaluate, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
+    "Conv2d",
+    "Flatten",
     "History",
     "Layer",
     "MLP",
+    "MaxPool2d",
     "ModelFileError",
     "Module",
     "Neuron",
     "SGD",
+    "Sequential",
+    "Unflatten",
     "argmax",
     "bce",
     "bce_with_logits",
