@@ -5,7 +5,8 @@ plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets``
 two moons, XOR and the reference articles' toy data. See each module's docstring.
 """
 
-from . import datasets, losses, optim
+from . import datasets, images, losses, optim
+from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
     bce,
@@ -17,34 +18,48 @@ from .losses import (
     mse,
 )
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
+from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
 from .optim import SGD, constant, linear_decay, step_decay
-from .train import History, fit, train_step
+from .sequential import Sequential
+from .train import History, evaluate, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
+    "Conv2d",
+    "Flatten",
     "History",
     "Layer",
     "MLP",
+    "MaxPool2d",
     "ModelFileError",
     "Module",
     "Neuron",
     "SGD",
+    "Sequential",
+    "Unflatten",
+    "argmax",
     "bce",
     "bce_with_logits",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "constant",
+    "cross_entropy",
     "datasets",
+    "evaluate",
     "fit",
     "freeze",
     "hinge",
+    "images",
     "is_frozen",
     "l2",
     "linear_decay",
     "load",
+    "log_softmax",
+    "logsumexp",
     "losses",
     "mse",
     "optim",
+    "softmax",
     "step_decay",
     "train_step",
     "unfreeze",

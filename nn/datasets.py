@@ -2,6 +2,13 @@
 
 Every function returns ``(X, y)``: ``X`` a list of input lists, ``y`` a list of
 numbers. Randomness comes from a ``random.Random(seed)``, never the global state.
+``split(X, y, test=0.2, seed=0)`` holds some examples out, to measure how well a
+model does on data it never trained on.
+
+Images: ``digits()`` is the 1,797 handwritten digits (8×8 pixels, 0 to 16 ink) that
+scikit-learn ships inside its package; each row of ``X`` is one image's 64 pixels,
+row by row, and ``y`` its digit. Install them with ``pip install 'gradstep[datasets]'``
+(nothing is downloaded at run time).
 
 The articles' data:
 
@@ -18,10 +25,17 @@ The articles' data:
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import itertools
 import math
 import random
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from .checks import ordered
 from .layers import MLP, Neuron
 
 # The article's trained guest-list network: layer 1 has one neuron per row
@@ -111,3 +125,88 @@ def guest_lists() -> tuple[list[list[float]], list[float]]:
 def concert_neuron() -> Neuron:
     """The article's concert decision: step(1·snacks + 4·partner + 3·driving - 6)."""
     return Neuron.from_weights([1.0, 4.0, 3.0], threshold=6.0, activation="step")
+
+
+def split(
+    X: Sequence[Any], y: Sequence[Any], test: float | int = 0.2, seed: int | None = 0
+) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """``X_train, X_test, y_train, y_test``: a random share ``test`` of the examples held out.
+
+    ``test`` is a fraction in (0, 1), rounded to a whole number of examples (at least
+    one on each side), or a count. The order is scikit-learn's ``train_test_split``'s.
+    Each example keeps its target; the shuffle comes from ``random.Random(seed)``.
+    """
+    where = "split"
+    rows = ordered(X, "X as a list of examples", where)
+    targets = ordered(y, "y as a list of targets, one per example", where)
+    n = len(rows)
+    if n != len(targets):
+        raise ValueError(f"{where}: X has {n} examples but y has {len(targets)} targets")
+    if n < 2:
+        raise ValueError(f"{where}: needs at least 2 examples to hold some out, got {n}")
+    if isinstance(test, bool) or not isinstance(test, (int, float)):
+        raise TypeError(f"{where}: test must be a fraction like 0.2 or a count, got {test!r}")
+    if isinstance(test, int):
+        n_test = test
+    elif 0.0 < test < 1.0:
+        n_test = min(max(round(test * n), 1), n - 1)
+    else:
+        raise ValueError(f"{where}: test must be a fraction between 0 and 1, got {test!r}")
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(
+            f"{where}: test={n_test} examples leaves nothing on one side; use 1 to {n - 1}"
+        )
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    held, kept = order[:n_test], order[n_test:]
+    return (
+        [rows[i] for i in kept],
+        [rows[i] for i in held],
+        [targets[i] for i in kept],
+        [targets[i] for i in held],
+    )
+
+
+DIGITS_INSTALL = (
+    "nn.datasets.digits needs scikit-learn, which ships the 8x8 digits inside its package "
+    "(nothing is downloaded): pip install 'gradstep[datasets]' (or pip install scikit-learn; "
+    "with uv: uv run --extra datasets ...)"
+)
+
+
+def digits(scale: bool = True) -> tuple[list[list[float]], list[int]]:
+    """The 1,797 8×8 handwritten digits: 64 pixels per image (row by row) and the digit 0-9.
+
+    Pixels hold how much ink fell on each of 8×8 squares, 0 to 16; with ``scale`` they
+    are divided by 16 (0 to 1), the range a network with weights from [-1, 1] trains
+    well on. ``nn.images.as_image(x)`` turns a row back into 8 rows of 8 numbers.
+    """
+    pixels, labels = _digits_file()
+    if scale:
+        pixels = [[v / 16.0 for v in row] for row in pixels]
+    else:
+        pixels = [list(row) for row in pixels]
+    return pixels, list(labels)
+
+
+@lru_cache(maxsize=1)
+def _digits_file() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
+    """The images from scikit-learn's ``digits.csv.gz``, read without importing scikit-learn.
+
+    Importing scikit-learn takes seconds (it loads SciPy); the file is 1,797 lines of
+    65 numbers, the 64 pixels and the digit. If its place ever moves, ``load_digits``
+    reads it.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(DIGITS_INSTALL)
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    if path.is_file():
+        with gzip.open(path, "rt") as lines:
+            rows = [[float(v) for v in line.split(",")] for line in lines if line.strip()]
+    else:  # pragma: no cover - a scikit-learn that keeps its data elsewhere
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        rows = [[*map(float, x), float(t)] for x, t in zip(bunch.data, bunch.target, strict=True)]
+    return tuple(tuple(r[:-1]) for r in rows), tuple(int(r[-1]) for r in rows)

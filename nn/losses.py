@@ -27,6 +27,7 @@ from engine import Value
 
 from .checks import positive
 from .module import Module
+from .multiclass import cross_entropy
 
 _sum = engine.sum
 
@@ -200,4 +201,5 @@ LOSSES: dict[str, Callable[..., Value]] = {
     "bce": binary_cross_entropy,
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "bce_with_logits": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy,  # k logits per example, a class index as target
 }

@@ -47,11 +47,18 @@ class History:
     update. ``accuracy``: the fraction of the epoch's examples classified correctly in
     those same forward passes (empty when the loss is not a classifier and no
     ``accuracy`` function was given). ``lr``: the learning rate of the epoch's last step.
+
+    With ``fit(..., validation=(X_val, y_val))``: ``val_loss`` and ``val_accuracy``,
+    measured on those held-out examples after each epoch's last update, without
+    recording a graph. ``val_loss`` is the data loss alone (no L2 term): how well the
+    model does on examples it never trained on, which is what the L2 knob is for.
     """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -67,6 +74,10 @@ class History:
         text = f"History({len(self)} epochs, loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
         if self.accuracy:
             text += f", accuracy {self.accuracy[0]:.1%} -> {self.accuracy[-1]:.1%}"
+        if self.val_accuracy:
+            text += f", validation accuracy {self.val_accuracy[-1]:.1%}"
+        elif self.val_loss:
+            text += f", validation loss {self.val_loss[-1]:.4g}"
         return text + ")"
 
     def plot(self, path: str | os.PathLike[str] | None = None, *, ax: Any = None) -> Any:
@@ -77,19 +88,37 @@ class History:
         there is a display, else it is saved to ``training_history.png`` and the path is
         printed, never silently dropped. With ``ax`` it draws into that Axes and saves
         only when given a path.
+
+        Validation loss and accuracy, when there are any, are the dashed lines in the
+        same colours: the gap between a solid and a dashed line is the generalisation gap.
         """
         plt = pyplot("History.plot")
         fig = None
         if ax is None:
             fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.plot(self.epochs, self.loss, color="tab:blue", label="loss")
+        if self.val_loss:
+            ax.plot(self.epochs, self.val_loss, "--", color="tab:blue", label="validation loss")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss", color="tab:blue")
-        if self.accuracy:
+        lines = ax.get_lines()
+        if self.accuracy or self.val_accuracy:
             acc_ax = ax.twinx()
-            acc_ax.plot(self.epochs, self.accuracy, color="tab:orange", label="accuracy")
+            if self.accuracy:
+                acc_ax.plot(self.epochs, self.accuracy, color="tab:orange", label="accuracy")
+            if self.val_accuracy:
+                acc_ax.plot(
+                    self.epochs,
+                    self.val_accuracy,
+                    "--",
+                    color="tab:orange",
+                    label="validation accuracy",
+                )
             acc_ax.set_ylabel("accuracy", color="tab:orange")
             acc_ax.set_ylim(-0.02, 1.02)
+            lines = lines + acc_ax.get_lines()
+        if self.val_loss:
+            ax.legend(lines, [line.get_label() for line in lines], fontsize="small")
         ax.set_title("training history")
         if fig is not None or path is not None:
             finish_figure(ax.figure, path, "training_history.png", "History.plot")
@@ -226,6 +255,9 @@ def _checked_data(
         nin = len(row(rows[0], None, "fit: X row 0"))
     xs = [_checked_row(x, nin, f"fit: X row {i}", "input") for i, x in enumerate(rows)]
     nout = getattr(model, "nout", None)
+    check_targets = getattr(loss_fn, "check_targets", None)
+    if check_targets is not None:  # one class index per example (cross_entropy)
+        return xs, check_targets(targets, nout, "fit: y")
     ys = [_checked_target(t, nout, f"fit: y target {i}") for i, t in enumerate(targets)]
     check_labels = getattr(loss_fn, "check_labels", None)
     if check_labels is not None:
@@ -279,12 +311,15 @@ def fit(
     accuracy: str | Callable[[Any, Any], bool] | None = "auto",
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
+    validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from torch.compile
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
-    * ``loss``: a name (``"mse"``, ``"hinge"``, ``"bce"``, ``"bce_with_logits"``) or
-      a function ``(outputs, targets) -> Value``.
+    * ``loss``: a name (``"mse"``, ``"hinge"``, ``"bce"``, ``"bce_with_logits"``,
+      ``"cross_entropy"``) or a function ``(outputs, targets) -> Value``. With
+      ``cross_entropy`` the model has one output per class and ``y`` holds class
+      indices; accuracy is the argmax.
     * ``batch_size=None``: full batch, one step per epoch (examples in the given
       order). Otherwise mini-batches of that size, reshuffled every epoch when
       ``shuffle`` from ``random.Random(seed)``.
@@ -297,6 +332,9 @@ def fit(
       cross-entropies); a function ``(output, target) -> bool`` measures your own;
       ``None`` turns it off.
     * ``callback(epoch, history)`` runs after every epoch (epoch counts from 1).
+    * ``validation=(X_val, y_val)``: held-out examples, checked like ``X`` and ``y``
+      before the first update and measured after every epoch (``evaluate``) into
+      ``history.val_loss`` and ``history.val_accuracy``; they never move a parameter.
     * ``compile=True``: trace each batch's step once (``engine.compile``) and replay
       it, with the same results, many times faster. The step must build the same
       graph every time: the same batches every epoch (full batch, or ``shuffle=False``)
@@ -317,6 +355,7 @@ def fit(
     epochs = _positive_int(epochs, "epochs")
     l2 = positive(l2, "l2", "fit", allow_zero=True)
     X, y = _checked_data(model, X, y, loss_fn)
+    held_out = _checked_validation(model, validation, loss_fn)
     n = len(X)
     size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
     if optimizer is None:
@@ -382,10 +421,17 @@ def fit(
             history.lr.append(lr_used)
             if correct is not None:
                 history.accuracy.append(hits / n)
+            if held_out is not None:
+                val_loss, val_accuracy = _measured(model, *held_out, loss_fn, correct)
+                history.val_loss.append(val_loss)
+                if val_accuracy is not None:
+                    history.val_accuracy.append(val_accuracy)
             if bar is not None:
                 stats = {"loss": f"{history.loss[-1]:.4g}"}
                 if history.accuracy:
                     stats["acc"] = f"{history.accuracy[-1]:.1%}"
+                if history.val_accuracy:
+                    stats["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
                 bar.set_postfix(stats, refresh=False)
                 bar.update(1)
             if callback is not None:
@@ -394,6 +440,64 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _checked_validation(
+    model: Module, validation: Any, loss_fn: LossFn
+) -> tuple[list[list[Any]], list[Any]] | None:
+    """``validation=(X_val, y_val)`` checked as the training data is, or None."""
+    if validation is None:
+        return None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError(
+            "fit: validation must be a pair (X_val, y_val), e.g. from nn.datasets.split, "
+            f"got {type(validation).__name__}"
+        )
+    try:
+        return _checked_data(model, validation[0], validation[1], loss_fn)
+    except (TypeError, ValueError) as error:
+        raise type(error)("fit: validation: " + str(error).removeprefix("fit: ")) from None
+
+
+def _measured(
+    model: Module,
+    X: list[list[Any]],
+    y: list[Any],
+    loss_fn: LossFn,
+    correct: Callable[[Any, Any], bool] | None,
+) -> tuple[float, float | None]:
+    """(data loss, accuracy or None) of the model on checked data; records no graph."""
+    with engine.no_grad(), engine.collector_paused():
+        outputs = [model(x) for x in X]
+        value = loss_fn(outputs, y).data
+        numbers = _numbers(outputs)
+    if correct is None:
+        return value, None
+    return value, sum(1 for o, t in zip(numbers, y, strict=True) if correct(o, t)) / len(y)
+
+
+def evaluate(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    loss: str | LossFn = "mse",
+    accuracy: str | Callable[[Any, Any], bool] | None = "auto",
+) -> tuple[float, float | None]:
+    """``(loss, accuracy)`` of ``model`` on ``(X, y)``, e.g. a held-out test set.
+
+    The same numbers ``fit(validation=(X, y))`` records per epoch: the data loss (no L2
+    term) and the accuracy (None when the loss is no classifier), measured without
+    recording a graph, so no parameter or ``.grad`` changes.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"evaluate: model must be an nn module, got {type(model).__name__}")
+    loss_fn = _resolve_loss(loss)
+    try:
+        X, y = _checked_data(model, X, y, loss_fn)
+    except (TypeError, ValueError) as error:
+        raise type(error)("evaluate: " + str(error).removeprefix("fit: ")) from None
+    return _measured(model, X, y, loss_fn, _accuracy_rule(accuracy, loss_fn))
 
 
 def _accuracy_rule(
@@ -411,4 +515,6 @@ def _accuracy_rule(
     decide = getattr(loss_fn, "decide", None)
     if decide is None:
         return None
+    if getattr(loss_fn, "check_targets", None) is not None:  # k scores -> a class index
+        return lambda out, target: isinstance(out, list) and decide(out) == target
     return lambda out, target: isinstance(out, float) and decide(out) == float(target)

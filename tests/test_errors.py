@@ -5,6 +5,7 @@ import math
 import pytest
 
 import engine
+import nn
 from engine import Value
 
 
@@ -218,6 +219,82 @@ CATALOGUE = [
         lambda: engine.define_op("f", "a * q", ["q"]),
         ValueError,
         "unknown name",
+    ),
+    # nn: classes, images and convolutions (issue 18)
+    (
+        "cross_entropy target out of range",
+        lambda: nn.cross_entropy([1.0, 2.0, 3.0], 3),
+        ValueError,
+        r"cross_entropy: target 3 is out of range; classes are 0 to 2, one per logit \(3 logits\)",
+    ),
+    (
+        "cross_entropy target not an index",
+        lambda: nn.cross_entropy([1.0, 2.0], 0.5),
+        TypeError,
+        r"cross_entropy: the target must be a class index",
+    ),
+    (
+        "cross_entropy logits of the wrong length",
+        lambda: nn.cross_entropy([[1.0, 2.0, 3.0], [1.0, 2.0]], [0, 1]),
+        ValueError,
+        r"cross_entropy: example 1: got 2 logits, but example 0 has 3",
+    ),
+    (
+        "cross_entropy one logit",
+        lambda: nn.cross_entropy([1.0], 0),
+        ValueError,
+        r"cross_entropy: got 1 logit; .* at least 2 .*bce_with_logits",
+    ),
+    (
+        "softmax of nothing",
+        lambda: nn.softmax([]),
+        ValueError,
+        r"softmax: got no scores",
+    ),
+    (
+        "Conv2d image with the wrong channels",
+        lambda: nn.Conv2d(1, 2, 3, seed=0)([[[0.0] * 8] * 8] * 3),
+        ValueError,
+        r"Conv2d: the image has 3 channels \(shape 3×8×8\), but in_channels=1",
+    ),
+    (
+        "Conv2d flat row for an image",
+        lambda: nn.Conv2d(1, 2, 3, seed=0)([0.0] * 64),
+        ValueError,
+        r"Conv2d: got a flat row of 64 numbers, expected an image: channels × rows × columns"
+        r".*nn.Unflatten",
+    ),
+    (
+        "Conv2d ragged rows",
+        lambda: nn.Conv2d(1, 2, 1, seed=0)([[[0.0, 1.0], [2.0]]]),
+        ValueError,
+        r"Conv2d: channel 0 needs rows of equal, non-zero length, got row lengths \[1, 2\]",
+    ),
+    (
+        "Conv2d kernel larger than the padded input",
+        lambda: nn.Conv2d(1, 1, 5, padding=1, seed=0)([[[0.0] * 2] * 2]),
+        ValueError,
+        r"Conv2d: the 5×5 kernel is larger than the padded input 4×4 \(image 2×2, padding=1\)",
+    ),
+    (
+        "MaxPool2d window larger than the input",
+        lambda: nn.MaxPool2d(3)([[[0.0] * 2] * 2]),
+        ValueError,
+        r"MaxPool2d: the 3×3 window is larger than the input 2×2 \(shape 1×2×2\)",
+    ),
+    (
+        "Unflatten a row of the wrong length",
+        lambda: nn.Unflatten((1, 8, 8))([0.0] * 63),
+        ValueError,
+        r"Unflatten to 1×8×8: expected 64 pixels, got 63",
+    ),
+    (
+        "fit: images of the wrong size for a conv net",
+        lambda: nn.fit(
+            nn.Sequential(nn.Unflatten((1, 8, 8)), nn.Flatten()), [[0.0] * 16], [0], epochs=1
+        ),
+        ValueError,
+        r"fit: X row 0: expected 64 inputs, got 16",
     ),
 ]
 

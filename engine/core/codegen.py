@@ -329,6 +329,8 @@ def _doc(op: Op, call: str, indent: str, kernel: str | None) -> str:
     """The docstring of an op's applying code: the call, its math, and where backward is."""
     forward = " = ".join([op.forward_text(), *(op.math(f) for f in op.forward_forms)])
     head = f"``{call}``: out = {forward}; {_derivative_doc(op)}."
+    if len(indent) + 3 + len(head) > 100:  # the project's line length: derivatives below
+        head = f"``{call}``: out = {forward};\n{indent}{_derivative_doc(op)}."
     if kernel is None:
         return '"""' + head + '"""'
     return '"""' + head + f"\n\n{indent}Backward: ``{kernel}``.\n{indent}" + '"""'

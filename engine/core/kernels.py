@@ -466,3 +466,35 @@ def sum_backward_graph(node: Node, g: Any) -> None:
     """The chain rule at this node with Values for numbers: the gradient becomes a graph."""
     for x in node._parents:
         x.grad = add_term(x.grad, times(g, 1.0))
+
+
+def logaddexp_forward(a: float, b: float) -> float:
+    """out = max(a, b) + ln(1 + exp(-|a - b|)) = ln(exp(a) + exp(b))."""
+    return max(a, b) + log(1.0 + exp(-fabs(a - b)))
+
+
+def logaddexp_local(out: float, a: float, b: float) -> tuple[float, float]:
+    """∂out/∂a = exp(a - out); ∂out/∂b = exp(b - out)."""
+    return (exp(a - out), exp(b - out))
+
+
+def logaddexp_backward(node: Node, g: float) -> None:
+    """The chain rule at out = max(a, b) + ln(1 + exp(-|a - b|)), with g = grad(out):
+
+    grad(a) += g·exp(a - out)
+    grad(b) += g·exp(b - out)
+    """
+    out = node.data
+    a_node, b_node = node._parents
+    a = a_node.data
+    b = b_node.data
+    a_node.grad += g * exp(a - out)
+    b_node.grad += g * exp(b - out)
+
+
+def logaddexp_backward_graph(node: Node, g: Any) -> None:
+    """The chain rule at this node with Values for numbers: the gradient becomes a graph."""
+    out = node
+    a, b = node._parents
+    a.grad = add_term(a.grad, times(g, (a - out).exp()))
+    b.grad = add_term(b.grad, times(g, (b - out).exp()))

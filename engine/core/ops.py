@@ -454,6 +454,19 @@ TABLE: tuple[Op, ...] = (
     ),
     # n-ary sum: one wide node instead of a deep chain of additions.
     Op("sum", "Σ", NARY, "sum(xs)", ("1.0",), code="+"),
+    # log(e^a + e^b), written so that no exp overflows: the larger operand comes out
+    # in front and the exp is of minus a distance. Folded over a list, it is the
+    # log-sum-exp of softmax and cross-entropy (nn.log_softmax). Each derivative is a
+    # softmax weight, e^a / (e^a + e^b), computed as e^(a - out), which is at most 1.
+    Op(
+        "logaddexp",
+        "logaddexp",
+        2,
+        "max(a, b) + log(1.0 + exp(-fabs(a - b)))",
+        ("exp(a - out)", "exp(b - out)"),
+        forms=(("exp(a) / (exp(a) + exp(b))",), ("exp(b) / (exp(a) + exp(b))",)),
+        forward_forms=("log(exp(a) + exp(b))",),
+    ),
 )
 
 

@@ -49,6 +49,7 @@ RELU = OPS["relu"]
 STEP = OPS["step"]
 ABS = OPS["abs"]
 SUM = OPS["sum"]
+LOGADDEXP = OPS["logaddexp"]
 # ---- end generated ----
 
 # Tools outside the core that a Value offers as methods (a step-by-step backward, a
@@ -857,6 +858,34 @@ def sum(values: Iterable[Any]) -> Value:
     return v
 
 
+def logaddexp(a_node: Value, b_node: Value) -> Value:
+    """``logaddexp(...)``: out = max(a, b) + ln(1 + exp(-|a - b|)) = ln(exp(a) + exp(b));
+    ∂out/∂a = exp(a - out); ∂out/∂b = exp(b - out).
+
+    Backward: ``kernels.logaddexp_backward``.
+    """
+    a = a_node.data
+    b = b_node.data
+    try:
+        out = max(a, b) + log(1.0 + exp(-fabs(a - b)))
+    except (ArithmeticError, ValueError):
+        raise _op_error(LOGADDEXP, (a_node, b_node)) from None
+    if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
+        raise _op_error(LOGADDEXP, (a_node, b_node))
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    if MODE.recording:
+        v._operation = LOGADDEXP
+        v._parents = (a_node, b_node)
+    else:
+        v._operation = None
+        v._parents = ()
+    v.scope = MODE.scope
+    return v
+
+
 ADD._attach(function=Value.__add__)
 SUB._attach(function=Value.__sub__)
 MUL._attach(function=Value.__mul__)
@@ -872,4 +901,5 @@ RELU._attach(function=Value.relu)
 STEP._attach(function=Value.step)
 ABS._attach(function=Value.__abs__)
 SUM._attach(function=sum)
+LOGADDEXP._attach(function=logaddexp)
 # ---- end generated ----

@@ -1,0 +1,129 @@
+"""Images as numbers: reshaping a row of pixels, printing it as a grid, drawing many at once.
+
+An image is a grid of numbers, one per pixel: an 8×8 digit is 8 rows of 8 ink levels.
+A model with plain inputs (``MLP(64, ...)``) reads those 64 numbers as one row;
+``nn.Conv2d`` reads them as what they are, channels × rows × columns. These helpers
+go between the two and show them. Showing only reads: Values are shown by their
+``.data`` and nothing about them changes.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from engine import Value
+
+from .checks import ordered
+from .display import finish_figure, pyplot
+
+
+def _number(v: Any) -> float:
+    return v.data if isinstance(v, Value) else float(v)
+
+
+def as_image(row: Sequence[Any], shape: Sequence[int] = (8, 8)) -> list[Any]:
+    """A flat row of pixels as nested lists of ``shape``: ``(rows, cols)`` or ``(c, rows, cols)``.
+
+    The pixels are read row by row, as ``nn.datasets.digits`` stores them; the items
+    themselves (numbers or Values) are kept, so gradients still reach them.
+    """
+    where = "as_image"
+    pixels = ordered(row, "a flat row of pixels", where)
+    dims = [int(d) for d in shape]
+    if len(dims) not in (2, 3) or any(d < 1 for d in dims):
+        raise ValueError(
+            f"{where}: shape must be (rows, cols) or (channels, rows, cols), got {shape}"
+        )
+    if math.prod(dims) != len(pixels):
+        raise ValueError(
+            f"{where}: {len(pixels)} pixels cannot fill shape {tuple(dims)} "
+            f"({math.prod(dims)} pixels)"
+        )
+    rows, cols = dims[-2:]
+    grids = [
+        [pixels[start + r * cols : start + (r + 1) * cols] for r in range(rows)]
+        for start in range(0, len(pixels), rows * cols)
+    ]
+    return grids if len(dims) == 3 else grids[0]
+
+
+def grid_text(image: Any, decimals: int | None = None) -> str:
+    """An image (rows of numbers or Values, or a flat square row) as aligned text.
+
+    Whole numbers print as they are (an 8×8 digit's ink, 0 to 16); others with
+    ``decimals`` places (default 2). This is how the reference articles describe an
+    image: a grid of numbers.
+    """
+    grid = _grid(image, "grid_text")
+    values = [[_number(v) for v in row] for row in grid]
+    whole = all(v.is_integer() for row in values for v in row)
+    places = (0 if whole else 2) if decimals is None else decimals
+    texts = [[f"{v:.{places}f}" for v in row] for row in values]
+    width = max(len(t) for row in texts for t in row)
+    return "\n".join(" ".join(t.rjust(width) for t in row) for row in texts)
+
+
+def _grid(image: Any, where: str) -> list[list[Any]]:
+    """rows × cols, from nested rows, a single-channel image, or a flat square row."""
+    items = ordered(image, "an image: rows of numbers (or a flat row of a square's pixels)", where)
+    if items and all(isinstance(v, (Value, numbers.Real)) for v in items):
+        side = math.isqrt(len(items))
+        if side * side != len(items):
+            raise ValueError(
+                f"{where}: a flat row of {len(items)} pixels is not a square; give it rows, "
+                "e.g. nn.images.as_image(row, (rows, cols))"
+            )
+        return as_image(items, (side, side))
+    if len(items) == 1 and items[0] and not isinstance(items[0][0], (Value, numbers.Real)):
+        items = list(items[0])  # one channel: channels × rows × cols with channels = 1
+    rows = [ordered(r, "a row of numbers", where) for r in items]
+    if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        raise ValueError(f"{where}: an image needs rows of equal, non-zero length")
+    return rows
+
+
+def draw_images(
+    images: Sequence[Any],
+    titles: Sequence[str] | None = None,
+    cols: int = 8,
+    cmap: str = "gray_r",
+    centred: bool = False,
+    path: str | os.PathLike[str] | None = None,
+    size: float = 1.3,
+) -> Any:
+    """Draw images side by side (digits, kernels, feature maps); returns the Figure.
+
+    ``centred`` uses a red-blue scale with 0 in the middle, for kernels and other
+    signed numbers (red positive, blue negative); otherwise ``cmap`` (ink dark on
+    white by default). With ``path`` the figure is written there (PNG, SVG, ...); with
+    none it shows in a notebook or a window, else goes to ``images.png`` (as
+    ``History.plot`` does, see ``nn.display``).
+    """
+    plt = pyplot("draw_images")
+    grids = [[[_number(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
+    if not grids:
+        raise ValueError("draw_images: got no images")
+    if titles is not None and len(titles) != len(grids):
+        raise ValueError(f"draw_images: {len(grids)} images but {len(titles)} titles")
+    cols = max(1, min(cols, len(grids)))
+    rows = math.ceil(len(grids) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.3), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i >= len(grids):
+            continue
+        grid = grids[i]
+        if centred:
+            top = max(abs(v) for row in grid for v in row) or 1.0
+            ax.imshow(grid, cmap="RdBu_r", vmin=-top, vmax=top)
+        else:
+            ax.imshow(grid, cmap=cmap)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    finish_figure(fig, path, "images.png", "draw_images")
+    return fig
