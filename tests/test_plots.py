@@ -30,6 +30,9 @@ from typing import Any
 import pytest
 from test_pictures import code_cells, notebook_sources, run_cell
 
+import engine
+from engine.core.ops import TABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -323,6 +326,10 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:
+    built_in = {op.name for op in TABLE}
+    for op_name in set(ops) - built_in:
+        del engine.OPS[op_name]
     try:
         for i, code in enumerate(code_cells(source)):
             where = f"{source.stem} cell {i}"
@@ -330,6 +337,8 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
             show()
     finally:
         plt.close("all")
+        engine.OPS.clear()
+        engine.OPS.update(ops)
     assert shown, f"{source.name} imports matplotlib but showed no figure"
     assert problems == [], "\n".join(problems)
 
