@@ -428,3 +428,19 @@ def test_the_boundary_picture_keys_each_class_with_its_own_points(tmp_path, monk
     (upper,) = colours(filled.get_facecolor()[-1])  # the level from 0 to 3: score above 0
     assert {upper} == entries["where the model answers odd"]
     plt.close(fig)
+
+
+def test_both_xor_planes_key_each_xor_value_with_its_own_points(tmp_path, monkeypatch):
+    import nn
+    from demos import xor
+
+    X, y = nn.datasets.xor()
+    figures = saved_figures(monkeypatch)
+    assert xor.main(["--epochs", "20", "--out", str(tmp_path)]) == 0
+    found, fig = figures["xor.png"]
+    assert found == [] and len(fig.axes) == 2
+    for ax in fig.axes:
+        assert class_scatters(ax) == {
+            "XOR = 1": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 1),
+            "XOR = 0": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 0),
+        }
