@@ -454,6 +454,18 @@ TABLE: tuple[Op, ...] = (
     ),
     # n-ary sum: one wide node instead of a deep chain of additions.
     Op("sum", "Σ", NARY, "sum(xs)", ("1.0",), code="+"),
+    # softplus, log(1 + e^a): the loss of a logistic (sigmoid) output as one op, so that
+    # bce_with_logits needs no Python branch on a score and compiles. Written so that exp
+    # never overflows. (Named log1pexp, not softplus: notebook 8 defines that op itself.)
+    Op(
+        "log1pexp",
+        "softplus",
+        1,
+        "max(a, 0.0) + log(1.0 + exp(-fabs(a)))",
+        ("sigmoid(a)",),
+        remark="softplus, ln(1 + exp(a)), in a form where exp never overflows",
+        method="softplus",
+    ),
 )
 
 
