@@ -68,6 +68,7 @@ from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
 from .chunks import CHUNK_OPS, Fail, chunk_source, compile_chunks
+from .function import CompiledFunction
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
 
 
@@ -83,21 +84,32 @@ def _fail() -> None:
 
 
 def compile(  # noqa: A001 - engine.compile, as torch.compile
-    root: Value, outputs: Iterable[Value] = (), readable: bool | None = None
-) -> CompiledGraph:
-    """Trace the graph under ``root`` once; return a ``CompiledGraph`` that replays it.
+    root: Value | Callable[..., Any],
+    outputs: Iterable[Any] = (),
+    readable: bool | None = None,
+) -> Any:
+    """Trace once, replay fast. Two forms:
 
-    ``outputs``: other Values of the graph (a model's predictions, say) whose
-    ``.data`` each run updates too; every other intermediate node keeps its traced
-    data. ``readable`` (default: graphs of up to ``READABLE_MAX_OPS`` ops) writes the
-    source for people: a comment with the chain rule on every backward line and a
-    variable for every gradient. Big graphs get source written to compile fast.
-    See the module docstring for what a compiled graph can and cannot do.
+    * ``engine.compile(root, outputs=())``: the graph under ``root`` as it is; returns
+      a ``CompiledGraph`` whose ``run()`` replays it on the leaves' current data.
+      ``outputs``: other Values of the graph (a model's predictions, say) whose
+      ``.data`` each run updates too; every other intermediate node keeps its traced
+      data. See the module docstring for what a compiled graph can and cannot do.
+    * ``engine.compile(fn, example_inputs)``: ``fn`` called once on Values made from
+      the example numbers, its graph (one example's worth) compiled into a function
+      of numbers that a training loop calls per example; returns a
+      ``CompiledFunction`` (``engine/compiler/function.py``).
+
+    ``readable`` (default: graphs of up to ``READABLE_MAX_OPS`` ops) writes the source
+    for people: a comment with the chain rule on every backward line and a variable
+    for every gradient. Big graphs get source written to compile fast, in chunks.
     """
+    if callable(root) and not isinstance(root, Value):
+        return CompiledFunction(root, outputs, readable)
     if not isinstance(root, Value):
         raise TypeError(
-            f"engine.compile: expected the root Value of a graph (e.g. the loss), got "
-            f"{type(root).__name__} ({root!r:.60})"
+            f"engine.compile: expected the root Value of a graph (e.g. the loss) or a "
+            f"function, got {type(root).__name__} ({root!r:.60})"
         )
     order, leaves = topological_order(root)
     outputs = _outputs(outputs, order, leaves)
