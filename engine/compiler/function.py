@@ -108,11 +108,12 @@ class CompiledFunction:
         data = [leaf.data for leaf in self._leaves]
         grads = [leaf.grad for leaf in self._leaves]
         results: list[Any] = []
+        groups = list(self._groups(rows))  # tracing anew raises what fn raises, as eager
         try:
             total = sum(data)  # the leaves' data and (below) grads are checked here, once
             if total - total != 0.0:
                 _fail()
-            for trace, group in self._groups(rows):
+            for trace, group in groups:
                 if len(data) < len(self._leaves):  # a new trace read new Values
                     data += [leaf.data for leaf in self._leaves[len(data) :]]
                     grads += [leaf.grad for leaf in self._leaves[len(grads) :]]
@@ -241,7 +242,14 @@ class CompiledFunction:
     @property
     def source(self) -> str:
         """The generated Python of every trace (one per value of the inputs read as numbers)."""
-        return "\n\n".join(trace.source for trace in self._traces.values())
+        if self._key is None:
+            return next(iter(self._traces.values())).source
+        names = [self.names[i] for i in self._unread or ()]
+        parts = []
+        for key, trace in self._traces.items():
+            at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, key, strict=True))
+            parts.append(f"# The trace for {at}.\n{trace.source}")
+        return "\n\n".join(parts)
 
     def __len__(self) -> int:
         """Ops per example in the first trace."""
@@ -276,7 +284,13 @@ def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:
     except (TypeError, ValueError):
         params = []
     plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    if len(params) == n and all(p.kind in plain for p in params):
+    if params and all(p.kind in plain for p in params):
+        if len(params) != n:
+            raise ValueError(
+                f"engine.compile({getattr(fn, '__name__', 'fn')}): example_inputs has {n} "
+                f"numbers, expected {len(params)} ({', '.join(p.name for p in params)}), "
+                "one per argument of fn"
+            )
         return [p.name for p in params]
     return [f"x{i}" for i in range(n)]
 
