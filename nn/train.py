@@ -124,14 +124,14 @@ def train_step(
     return value, numbers
 
 
-def _compiled_step(
+def compiled_step(
     model: Callable[[Any], Any],
     loss: LossFn,
     optimizer: SGD,
     l2: float,
     l2_params: Sequence[Value],
 ) -> Callable[[list[Any], list[Any]], tuple[float, list[Any]]]:
-    """``train_step`` with one example's forward and backward compiled, replayed per example.
+    """``train_step(model, bx, by, ...)`` as ``step(bx, by)``, one example compiled and replayed.
 
     ``engine.compile(example, row)`` traces ``loss([model(x)], [target])`` for one
     example (a graph the size of the model, not of the batch) and the step replays it
@@ -366,7 +366,7 @@ def fit(
       (``engine.compile(fn, example_inputs)``, a graph the size of the model) and
       replay it for every example of every batch: any ``batch_size``, shuffled or
       not, the same results as eager (bit for bit, but for mse of several outputs:
-      rel 1e-12; see ``_compiled_step``), many times faster. The model must not
+      rel 1e-12; see ``compiled_step``), many times faster. The model must not
       branch in Python on a Value's ``.data`` (the trace would freeze the branch);
       labels a loss reads as numbers get one trace per label.
 
@@ -394,7 +394,7 @@ def fit(
         raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
     correct = _accuracy_rule(accuracy, loss_fn)
     params = model.parameters()
-    compiled_step = _compiled_step(model, loss_fn, optimizer, l2, params) if compile else None
+    replay = compiled_step(model, loss_fn, optimizer, l2, params) if compile else None
     rng = random.Random(seed)
     order = list(range(n))
     batches = len(range(0, n, size))
@@ -413,8 +413,8 @@ def fit(
                 by = [y[i] for i in idx]
                 lr_used = optimizer.current_lr
                 try:
-                    if compiled_step is not None:
-                        value, outs = compiled_step(bx, by)
+                    if replay is not None:
+                        value, outs = replay(bx, by)
                     else:
                         value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
                 except _STEP_ERRORS as error:

@@ -128,7 +128,7 @@ def backward_lines(
     """
     op = node._operation
     t = template(op)
-    args = operands(node, name)
+    args = None  # the operands' names, written in only where a derivative uses them
     g = grad[node]
     n = len(node._parents)
     derivs = t.derivs if op.arity != NARY else t.derivs * n
@@ -145,7 +145,10 @@ def backward_lines(
             first = True
         else:
             first = False
-        code = chain_rule_line(target, g, deriv.format(*args), first)
+        if "{" in deriv:
+            args = args or operands(node, name)
+            deriv = deriv.format(*args)
+        code = chain_rule_line(target, g, deriv, first)
         add(f"    {code}  # {note}" if uses is None else f"    {code}")
 
 
