@@ -391,15 +391,19 @@ def test_ops_made_with_define_op_compile_too():
 
 def test_benchmark_steps_agree_with_eager_training():
     """The benchmark's compiled step and float floor compute nn.train_step's losses."""
-    from demos.bench_compile import compiled_step, float_step
+    from demos.bench_compile import compiled_step, float_step, per_example_step
     from demos.bench_nn import gradstep_step
 
     compiled, seconds, graph = compiled_step()
     floor, eager = float_step(), gradstep_step()
-    assert seconds > 0 and len(graph) > 30_000
+    per_example, first = per_example_step()  # its first step is done: eager's must be too
+    assert seconds > 0 and len(graph) > 30_000 and first > 0
+    eager()
+    compiled()
+    floor()
     for _ in range(3):
         want = eager()
-        assert compiled() == want
+        assert compiled() == want and per_example() == want
         assert math.isclose(floor(), want, rel_tol=1e-12)
 
 

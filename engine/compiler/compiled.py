@@ -35,9 +35,12 @@ keep the ``.data`` and ``.grad`` they had when traced: ``run()`` returns the roo
 new value, writes the leaves' grads, and updates the ``.data`` of the nodes named in
 ``compile(root, outputs=[...])`` (a model's predictions, say).
 
-Speed: the micrograd demo step (41,000 nodes here) compiles in about 1.2 s (roughly
-30 µs per node, most of it CPython compiling the generated source) and then runs
-about 15x faster than eager mode; ``demos/bench_compile.py`` measures it.
+Speed: a graph of up to ``CHUNK_OPS`` ops (or any graph with ``readable=True``) is
+one function; a bigger one is compiled in chunks (``chunks.py``), so compiling costs the
+same per op at ten thousand ops as at a million: mostly CPython compiling two or three
+lines per op. For training, compile one example rather than the whole batch:
+``engine.compile(fn, example_inputs)`` (``function.py``), which ``nn.fit(compile=True)``
+uses. ``demos/bench_compile.py`` measures both.
 
 Errors are eager's errors. The generated code checks each op's domain (division by
 zero, log of a non-positive number, ...) and that every value and every leaf gradient
