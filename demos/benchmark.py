@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import engine
-from demos import bench_compile, bench_higher
+from demos import bench_compile, bench_higher, bench_live
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -285,6 +285,8 @@ def main(argv: list[str] | None = None) -> None:
     print(bench_compile.table(bench_compile.measure(repeats=1 if args.quick else 5)))
     print()
     print(bench_higher.table(args.quick))
+    print()
+    print(bench_live.table(args.quick))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets``
 two moons, XOR and the reference articles' toy data. See each module's docstring.
 """
 
-from . import datasets, losses, optim
+from . import datasets, live, losses, optim
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .live import TrainingPlot, plot_neurons
 from .losses import (
     bce,
     bce_with_logits,
@@ -29,6 +30,7 @@ __all__ = [
     "Module",
     "Neuron",
     "SGD",
+    "TrainingPlot",
     "bce",
     "bce_with_logits",
     "binary_cross_entropy",
@@ -41,10 +43,12 @@ __all__ = [
     "is_frozen",
     "l2",
     "linear_decay",
+    "live",
     "load",
     "losses",
     "mse",
     "optim",
+    "plot_neurons",
     "step_decay",
     "train_step",
     "unfreeze",

@@ -287,6 +287,7 @@ def fit(
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from torch.compile
+    plot: Any = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
@@ -309,6 +310,10 @@ def fit(
       graph every time: the same batches every epoch (full batch, or ``shuffle=False``)
       and no Python branch on ``.data`` in the model or loss (``bce_with_logits``
       branches on each score's sign, so it is refused).
+    * ``plot=True``: watch it learn. In Jupyter a figure redrawn in place (loss,
+      accuracy and, for 2-D inputs, the model's output over the input plane);
+      ``plot="training.gif"`` writes an animation; see ``nn.live`` (``nn.TrainingPlot``
+      for how often and how finely).
 
     Nothing half-done: the arguments and the whole dataset are checked before the first
     update (see ``_checked_data``), and a step that fails (an update that would make a
@@ -350,6 +355,11 @@ def fit(
     order = list(range(n))
     batches = len(range(0, n, size))
     history = History()
+    live = None
+    if plot is not False and plot is not None:
+        from . import live as _live  # matplotlib is imported only when plotting
+
+        live = _live.watch(plot, model, X, y, epochs, loss_fn)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
@@ -397,9 +407,15 @@ def fit(
                 bar.update(1)
             if callback is not None:
                 callback(epoch, history)
+            if live is not None:
+                live.epoch(epoch, history)
+        if live is not None:
+            live.finish()
     finally:
         if bar is not None:
             bar.close()
+        if live is not None:
+            live.close()
     return history
 
 
