@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import engine
-from demos import bench_compile, bench_higher
+from demos import bench_compile, bench_higher, bench_live
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -306,6 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     print(bench_compile.report(args.quick))
     print()
     print(bench_higher.table(args.quick))
+    print()
+    print(bench_live.table(args.quick))
 
 
 if __name__ == "__main__":

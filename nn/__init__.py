@@ -5,9 +5,10 @@ plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets``
 two moons, XOR and the reference articles' toy data. See each module's docstring.
 """
 
-from . import datasets, images, losses, optim
+from . import datasets, images, live, losses, optim
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .live import TrainingPlot, plot_neurons
 from .losses import (
     bce,
     bce_with_logits,
@@ -36,6 +37,7 @@ __all__ = [
     "Neuron",
     "SGD",
     "Sequential",
+    "TrainingPlot",
     "Unflatten",
     "argmax",
     "bce",
@@ -53,12 +55,14 @@ __all__ = [
     "is_frozen",
     "l2",
     "linear_decay",
+    "live",
     "load",
     "log_softmax",
     "logsumexp",
     "losses",
     "mse",
     "optim",
+    "plot_neurons",
     "softmax",
     "step_decay",
     "train_step",

@@ -371,6 +371,7 @@ def fit(
     callback: Callable[[int, History], Any] | None = None,
     validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from torch.compile
+    plot: Any = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
@@ -400,6 +401,10 @@ def fit(
       rel 1e-12; see ``compiled_step``), many times faster. The model must not
       branch in Python on a Value's ``.data`` (the trace would freeze the branch);
       labels a loss reads as numbers get one trace per label.
+    * ``plot=True``: watch it learn. In Jupyter a figure redrawn in place (loss,
+      accuracy and, for 2-D inputs, the model's output over the input plane);
+      ``plot="training.gif"`` writes an animation; see ``nn.live`` (``nn.TrainingPlot``
+      for how often and how finely).
 
     Nothing half-done: the arguments and the whole dataset are checked before the first
     update (see ``_checked_data``), and a step that fails (an update that would make a
@@ -431,6 +436,11 @@ def fit(
     order = list(range(n))
     batches = len(range(0, n, size))
     history = History()
+    live = None
+    if plot is not False and plot is not None:
+        from . import live as _live  # matplotlib is imported only when plotting
+
+        live = _live.watch(plot, model, X, y, epochs, loss_fn)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
@@ -480,9 +490,15 @@ def fit(
                 bar.update(1)
             if callback is not None:
                 callback(epoch, history)
+            if live is not None:
+                live.epoch(epoch, history)
+        if live is not None:
+            live.finish()
     finally:
         if bar is not None:
             bar.close()
+        if live is not None:
+            live.close()
     return history
 
 

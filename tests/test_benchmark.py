@@ -34,6 +34,7 @@ def test_quick_benchmark_prints_a_table_against_micrograd():
     for row in ("compiled per example (as fit runs it)", "compiled whole graph"):
         assert row in result.stdout
     assert "grad / backward" in result.stdout and "Hessian / one pass" in result.stdout
+    assert "watching training" in result.stdout and "drawing / training time" in result.stdout
 
 
 def test_both_engines_build_the_same_graph_shape():
