@@ -103,6 +103,20 @@ def draw_images(
     none it shows in a notebook or a window, else goes to ``images.png`` (as
     ``History.plot`` does, see ``nn.display``).
     """
+    fig = image_figure(images, titles, cols, cmap, centred, size)
+    finish_figure(fig, path, "images.png", "draw_images")
+    return fig
+
+
+def image_figure(
+    images: Sequence[Any],
+    titles: Sequence[str] | None = None,
+    cols: int = 8,
+    cmap: str = "gray_r",
+    centred: bool = False,
+    size: float = 1.3,
+) -> Any:
+    """The Figure ``draw_images`` shows, left for the caller to save or change."""
     plt = pyplot("draw_images")
     grids = [[[_number(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
     if not grids:
@@ -125,5 +139,4 @@ def draw_images(
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
-    finish_figure(fig, path, "images.png", "draw_images")
     return fig
