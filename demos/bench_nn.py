@@ -122,7 +122,9 @@ def interleaved_medians(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="micrograd's demo step: gradstep vs micrograd")
-    parser.add_argument("--repeats", type=int, default=7, help="timed steps per engine")
+    parser.add_argument(
+        "--repeats", type=int, default=7, help="timed steps per engine (default: 7)"
+    )
     args = parser.parse_args(argv)
     steps = {"gradstep nn.train_step": gradstep_step()}
     try:

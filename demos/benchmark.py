@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import engine
@@ -101,25 +101,45 @@ def measure(
     per node are measured on ``sample`` when given: a smaller graph of the same shape,
     because tracemalloc makes a million-node build minutes long.
     """
+    return measure_modes(build, repeats, (paused,), sample)[0]
+
+
+def measure_modes(
+    build: Callable[[], object],
+    repeats: int,
+    modes: Sequence[bool],
+    sample: Callable[[], object] | None = None,
+) -> list[Measurement]:
+    """``measure`` for each mode (collector paused or not), their repeats alternated.
+
+    On a shared machine speed swings by 2x over seconds; measured one after the other,
+    the second mode would land in a different swing than the first (a quick run once
+    showed the paused collector 2x slower that way). Alternating repeat by repeat puts
+    both modes in the same conditions, so their ratio means something.
+    """
     gc.collect()
-    phases: list[tuple[float, float, float]] = []
+    phases: dict[bool, list[tuple[float, float, float]]] = {mode: [] for mode in modes}
     nodes = 0
-    context = engine.collector_paused() if paused else contextlib.nullcontext()
-    with context:
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            root = build()
-            t1 = time.perf_counter()
-            root.backward()
-            t2 = time.perf_counter()
-            nodes = nodes or count_nodes(root)
-            del root
-            t3 = time.perf_counter()
-            phases.append((t1 - t0, t2 - t1, t3 - t2))
+    for _ in range(repeats):
+        for paused in modes:
+            with engine.collector_paused() if paused else contextlib.nullcontext():
+                t0 = time.perf_counter()
+                root = build()
+                t1 = time.perf_counter()
+                root.backward()
+                t2 = time.perf_counter()
+                nodes = nodes or count_nodes(root)
+                del root
+                t3 = time.perf_counter()
+            phases[paused].append((t1 - t0, t2 - t1, t3 - t2))
     gc.collect()
     per = 1e9 / nodes
-    build_s, back_s, free_s = (statistics.median(p[i] for p in phases) for i in range(3))
-    return Measurement(nodes, build_s * per, back_s * per, free_s * per, _bytes(sample or build))
+    size = _bytes(sample or build)
+    results = []
+    for mode in modes:
+        build_s, back_s, free_s = (statistics.median(p[i] for p in phases[mode]) for i in range(3))
+        results.append(Measurement(nodes, build_s * per, back_s * per, free_s * per, size))
+    return results
 
 
 def _bytes(build: Callable[[], object]) -> float:
@@ -191,7 +211,7 @@ def cases(quick: bool) -> list[Case]:
             f"sum of {wide:,} products",
             lambda: wide_gradstep(wide),
             (lambda: wide_micrograd(wide)) if micro else None,
-            3 if quick else 7,
+            7,
             2 * wide,
         ),
     ]
@@ -253,8 +273,7 @@ def table(rows: list[tuple[str, Measurement, Measurement, Measurement | None]]) 
 def run(quick: bool = False) -> list[tuple[str, Measurement, Measurement, Measurement | None]]:
     rows = []
     for case in cases(quick):
-        mine = measure(case.ours, case.repeats, sample=case.ours_sample)
-        paused = measure(case.ours, case.repeats, paused=True, sample=case.ours_sample)
+        mine, paused = measure_modes(case.ours, case.repeats, (False, True), case.ours_sample)
         paused.note = "safe: gradstep graphs have no cycles"
         theirs = measure_micrograd(case) if case.peer else None
         rows.append((case.name, mine, paused, theirs))

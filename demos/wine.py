@@ -32,7 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--start", type=float, default=1.0, help="the first guess of A (default: 1)"
     )
-    parser.add_argument("--guests", type=float, default=12, help="party size to predict for")
+    parser.add_argument(
+        "--guests", type=float, default=12, help="party size to predict for (default: 12)"
+    )
     args = parser.parse_args(argv)
     if args.steps < 1 or not args.lr > 0:
         parser.error("--steps must be at least 1 and --lr a positive number")

@@ -35,6 +35,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "OPS",
     "Op",
+    "Practice",
     "Value",
     "apply",
     "backprop_steps",
@@ -56,6 +57,7 @@ __all__ = [
     "mark",
     "no_grad",
     "nodes",
+    "practice",
     "render",
     "role_of",
     "scope",
@@ -71,6 +73,8 @@ _LAZY = {
     "backprop_steps": "stepper",
     "backprop_table": "stepper",
     "export_backprop_html": "stepper_html",
+    "practice": "practice",
+    "Practice": "practice",
 }
 
 

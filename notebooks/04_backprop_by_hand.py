@@ -25,10 +25,9 @@
 # %%
 import html
 import math
-import tempfile
 from pathlib import Path
 
-from IPython.display import display
+from IPython.display import FileLink, display
 
 import engine
 from engine import Value
@@ -235,15 +234,16 @@ assert w1.grad == before
 #
 # `engine.export_backprop_html` writes every step into one self-contained web page with
 # Prev / Next buttons and a slider; it opens in any browser, no Python needed.
-# (`python -m demos.backprop` writes one for you.)
+# It is written next to this notebook; click the link to open it.
+# (`python -m demos.backprop` writes one for you too.)
 
 # %%
 engine.zero_grad(o)  # the page starts from zero grads, as the lesson did
-with tempfile.TemporaryDirectory() as folder:
-    page = Path(folder) / "neuron_backprop.html"
-    engine.export_backprop_html(o, page, title="o = tanh(x1·w1 + x2·w2 + b)")
-    print(f"wrote {page.name}: {page.stat().st_size // 1024} KB, one page, no network needed")
-    text = page.read_text(encoding="utf-8")
+page = Path("neuron_backprop.html")
+engine.export_backprop_html(o, page, title="o = tanh(x1·w1 + x2·w2 + b)")
+print(f"wrote {page.resolve()}: {page.stat().st_size // 1024} KB, one page, no network needed")
+display(FileLink(page, result_html_prefix="open the stepper: "))
+text = page.read_text(encoding="utf-8")
 assert "tanh(x1·w1 + x2·w2 + b)" in text
 assert all(html.escape(step.formula) in text for step in table.steps)  # every step is there
 assert w1.grad == 0.0  # writing the page, like the table, changed no grad

@@ -46,3 +46,21 @@ def test_help():
         check=True,
     )
     assert "micrograd" in result.stdout
+
+
+def test_default_and_paused_collector_are_timed_alternately():
+    """Both modes see the same machine: repeat by repeat, not one block after the other."""
+    import gc
+
+    import engine
+
+    seen = []
+
+    def build():
+        seen.append(gc.isenabled())
+        return benchmark.chain(engine.Value, 10)
+
+    default, paused = benchmark.measure_modes(build, 3, (False, True))
+    assert seen[:6] == [True, False, True, False, True, False]
+    assert default.nodes == paused.nodes == 4 * 10 + 1
+    assert gc.isenabled()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -148,7 +149,7 @@ def test_demos_without_matplotlib_still_run_and_say_how_to_get_pictures(tmp_path
 
 def test_notebooks_match_their_sources_and_carry_no_outputs():
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert [p.name[:2] for p in notebooks] == [f"{i:02d}" for i in range(1, 10)]
+    assert [p.name[:2] for p in notebooks] == [f"{i:02d}" for i in range(1, 11)]
     for path in notebooks:
         document = json.loads(path.read_text(encoding="utf-8"))
         for cell in document["cells"]:
@@ -156,3 +157,15 @@ def test_notebooks_match_their_sources_and_carry_no_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
     result = run(str(ROOT / "notebooks" / "pair.py"), "--check")
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("demo", ["wine", "xor", "moons", "backprop", "bench_nn"])
+def test_every_option_that_takes_a_value_says_its_default(demo):
+    result = run("-m", f"demos.{demo}", "--help")
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.split("options:", 1)[1]
+    entries = re.split(r"\n  (?=-)", "\n" + options.strip("\n"))
+    with_value = [e for e in entries if re.match(r"(-\w, )?--[\w-]+ [A-Z_]+", e.strip())]
+    assert with_value, result.stdout
+    for entry in with_value:
+        assert "(default" in " ".join(entry.split()), entry

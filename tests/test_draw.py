@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -26,14 +27,25 @@ def node_lines(graph: ValueGraph) -> dict[str, str]:
 
 
 def edges(graph: ValueGraph) -> list[tuple[str, str, str | None]]:
-    """(tail, head, label or None) for every edge, in order."""
-    found = []
+    """(tail, head, label or None) for every edge, the arrows into an op in operand order.
+
+    In a sideways (LR/RL) layout draw_dot declares a wide op's in-arrows last operand
+    first, so that Graphviz stacks them first operand on top; this puts them in order.
+    """
+    found: list[tuple[str, str, str | None]] = []
     for line in graph.source.splitlines():
         m = re.match(r'\s*(\w+) -> (\w+)(?: \[label=("(?:[^"\\]|\\.)*"|\S+))?', line)
         if m:
             label = m.group(3)
             found.append((m.group(1), m.group(2), label.strip('"') if label else None))
-    return found
+    if not re.search(r"rankdir=(LR|RL)", graph.source):
+        return found
+    ordered: list[tuple[str, str, str | None]] = []
+    for _, run in itertools.groupby(found, key=lambda edge: edge[1]):
+        run = list(run)
+        wide = run[0][1].endswith("op") and len(run) > 2
+        ordered.extend(reversed(run) if wide else run)
+    return ordered
 
 
 def plain_label(line: str) -> str:

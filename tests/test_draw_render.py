@@ -16,6 +16,7 @@ import graphviz
 import pytest
 
 import engine
+import nn
 from engine import Value
 from engine.show import dot_exe
 from engine.show.draw import GraphTooLargeError, draw_dot, render, repr_mimebundle
@@ -292,3 +293,70 @@ def test_a_kernel_whose_path_lacks_the_environment_bin_shows_svg():
     assert "y" in svg_texts(value_cell["image/svg+xml"])
     assert value_cell["text/plain"].startswith("Value(data=")
     assert "local derivative" in " ".join(svg_texts(digraph_cell["image/svg+xml"]))
+
+
+# --- reading order and size in a notebook -----------------------------------------------
+
+
+def _positions(graph: graphviz.Digraph) -> dict[str, tuple[float, float]]:
+    """Each node's centre as Graphviz laid it out (its ``plain`` output)."""
+    plain = graph.pipe(format="plain", encoding="utf-8")
+    return {
+        p[1]: (float(p[2]), float(p[3]))
+        for p in map(str.split, plain.splitlines())
+        if p[0] == "node"
+    }
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
+@pytest.mark.parametrize("sizes", [[3, 1], [4, 3, 1]])
+def test_neurons_and_weights_are_drawn_in_index_order(rankdir, sizes):
+    """Neuron 0 above (or left of) neuron 1, w.0 above w.1: as the lesson's matrix reads."""
+    from engine.show.draw import _reading_order
+
+    nin = 5
+    model = nn.MLP(nin, sizes, seed=1)
+    out = model([Value(0.3 * i - 0.5, label=f"x{i}") for i in range(nin)])
+    graph = draw_dot(out, rankdir=rankdir, max_nodes=None)
+    ids = {v: f"v{i}" for i, v in enumerate(_reading_order(out))}
+    pos = _positions(graph)
+    sideways = rankdir in ("LR", "RL")
+
+    def place(v: Value) -> float:  # smaller is earlier: higher up, or further left
+        x, y = pos[ids[v]]
+        return -y if sideways else x
+
+    for layer in model.layers:
+        biases = [n.b for n in layer.neurons]
+        assert sorted(biases, key=place) == biases, [b.label for b in sorted(biases, key=place)]
+        for neuron_ in layer.neurons:
+            assert sorted(neuron_.w, key=place) == list(neuron_.w)
+
+
+def test_the_readme_neuron_reads_x1_w1_first_from_the_top():
+    x = [Value(v, label=f"x{i}") for i, v in enumerate([0.0, 1.0, 1.0], 1)]
+    w = [Value(v, label=f"w{i}") for i, v in enumerate([1.0, 4.0, 3.0], 1)]
+    out = (x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + Value(-6.0, label="b")).tanh()
+    from engine.show.draw import _reading_order
+
+    ids = {v: f"v{i}" for i, v in enumerate(_reading_order(out))}
+    pos = _positions(draw_dot(out))
+    height = {v.label: pos[ids[v]][1] for v in x + w}
+    assert height["x1"] > height["w1"] > height["x2"] > height["w2"]
+    assert height["x3"] > height["w3"]
+
+
+def test_a_graph_in_a_notebook_fits_the_column_and_full_size_shows_it_whole():
+    graph = draw_dot(neuron())
+    data, metadata = graph._repr_mimebundle_()
+    svg = data["image/svg+xml"]
+    root = ET.fromstring(svg[svg.index("<svg") :])
+    assert root.get("style") == "max-width: 100%; height: auto"
+    assert root.get("width").endswith("pt") and root.get("viewBox")  # scales, keeps aspect
+    assert metadata == {}
+    whole, metadata = graph.full_size()._repr_mimebundle_()
+    assert "max-width" not in whole["image/svg+xml"]
+    assert metadata == {"image/svg+xml": {"unconfined": True}}
+    assert graph.full_size().source == graph.source
+    value_svg = neuron()._repr_mimebundle_()["image/svg+xml"]
+    assert 'style="max-width: 100%; height: auto"' in value_svg

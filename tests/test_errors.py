@@ -188,6 +188,25 @@ CATALOGUE = [
     ("mark role", lambda: engine.mark(_x(), ""), TypeError, "non-empty str"),
     ("steps of a number", lambda: engine.backprop_steps(2.0), TypeError, "expected a Value"),
     ("table of a number", lambda: engine.backprop_table(2.0), TypeError, "expected a Value"),
+    ("practice of a number", lambda: engine.practice(2.0), TypeError, "practice: expected a Value"),
+    (
+        "practice rel_tol",
+        lambda: engine.practice(_x() * 2, rel_tol=0),
+        ValueError,
+        "between 0 and 1",
+    ),
+    (
+        "practice: unknown name",
+        lambda: engine.practice(_x() * 2).check({"q": 1.0}),
+        KeyError,
+        "no node named 'q'",
+    ),
+    (
+        "practice: answer a str",
+        lambda: engine.practice(_x() * 2).check({"x": "1"}),
+        TypeError,
+        "Practice.check: the answer for 'x'",
+    ),
     (
         "page not .html",
         lambda: engine.export_backprop_html(_x() * 2, "page.txt"),

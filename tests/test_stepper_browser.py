@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Value
+from engine import Value, practice
+from engine.show.draw import format_number
+from engine.show.node_panel import node_ids
 from engine.show.stepper import PARTIAL, backprop_steps
 from engine.show.stepper_html import export_backprop_html
 
@@ -164,3 +166,160 @@ def test_the_picture_stays_put_while_stepping(page, steps):
         tops.append((round(box["x"]), round(box["y"]), round(box["width"])))
         page.keyboard.press("ArrowRight")
     assert len(set(tops)) == 1, tops
+
+
+# --- Clicking a node: its value, grad, op, local derivatives and chain-rule sum ---------
+
+
+def node(page, label: str, kind: str = "value"):
+    """The node of the visible picture whose Value is labelled ``label``."""
+    ids = {v.label: i for v, i in node_ids(graph()).items() if v.label}
+    return page.locator(f'.frame:not([hidden]) g[data-node="{ids[label]}"][data-kind="{kind}"]')
+
+
+def test_clicking_a_node_shows_its_chain_rule_sum_and_highlights_its_contributors(page):
+    p = practice(graph())
+    x1 = next(v for v in p.questions if v.label == "x1")
+    page.keyboard.press("ArrowRight")
+    node(page, "x1").click()
+    panel = page.locator("#panel")
+    text = panel.inner_text()
+    assert text.startswith("x1 (input)")
+    assert "data = 2" in text
+    assert f"do/dx1 = {format_number(p.expected(x1))}" in text
+    assert p.sum_line(x1) in text  # one term per use: through n1 and through the 0.5·x1 node
+    assert text.count(" · ") >= 4
+    picked = page.locator(".frame:not([hidden]) svg g.picked")
+    assert picked.count() == 1
+    contributors = page.locator(".frame:not([hidden]) svg g.contrib[data-kind=value]")
+    consumers = {u.consumer for u in p.uses[x1]}
+    assert contributors.count() == len(consumers) == 2
+    # Stepping keeps the choice: the next frame highlights the same nodes.
+    page.click("#next")
+    assert page.locator(".frame:not([hidden]) svg g.picked").count() == 1
+
+
+def test_an_op_node_and_hovering_show_the_result_it_computes(page):
+    node(page, "n", "op").click()
+    text = page.locator("#panel").inner_text()
+    assert text.startswith("n (intermediate)")
+    assert "op add (+)" in text and "∂n/∂" in text
+    node(page, "w1").hover()
+    assert page.locator("#panel").inner_text().startswith("w1 (input)")
+
+
+def test_nodes_are_reached_and_picked_by_keyboard(page):
+    first = page.locator(".frame:not([hidden]) svg g.node[data-node]").first
+    assert first.get_attribute("tabindex") == "0" and first.get_attribute("role") == "button"
+    for _ in range(12):  # Tab from the top of the page to the first node of the picture
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('data-node')"):
+            break
+    focused = page.evaluate("document.activeElement.getAttribute('data-node')")
+    assert focused is not None
+    name = page.locator("#panel h3").inner_text()
+    facts_name = page.evaluate(
+        f"JSON.parse(document.getElementById('facts').textContent)['{focused}'].name"
+    )
+    assert name.startswith(facts_name + " (")
+
+
+# --- The practice page: fill the form, check, reveal --------------------------------------
+
+
+@pytest.fixture
+def practice_page(browser, tmp_path):
+    path = tmp_path / "practice.html"
+    export_backprop_html(graph(), path, practice=True)
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    yield page
+    assert errors == []
+    assert requests == [path.as_uri()]
+    context.close()
+
+
+def fill(page, p, answers) -> None:
+    ids = node_ids(p.root)
+    for v in p.questions:
+        number = answers.get(p.names[v])
+        text = "" if number is None else repr(number)
+        page.fill(f'tr.question[data-node="{ids[v]}"] input.answer', text)
+
+
+def verdict(page, p, name: str) -> str:
+    v = next(v for v in p.questions if p.names[v] == name)
+    return page.locator(f'tr.question[data-node="{node_ids(p.root)[v]}"] .verdict').inner_text()
+
+
+def test_right_answers_are_all_right(practice_page):
+    p = practice(graph())
+    fill(practice_page, p, p.solution())
+    practice_page.click("#check-all")
+    assert practice_page.locator("#summary").inner_text() == f"All {len(p.questions)} grads right."
+    assert practice_page.locator(".graph g.ok").count() == len(p.questions)
+    assert "?" not in practice_page.locator(".graph svg").text_content()
+
+
+def test_wrong_answers_get_the_same_verdicts_and_hints_as_check(practice_page):
+    p = practice(graph())
+    answers = p.solution()
+    answers["b"] = -answers["b"]  # sign
+    answers["n"] = 1.0  # upstream not multiplied by 1 - t²
+    answers["x1"] = answers["x1"] - 0.5  # the term through 0.5·x1 left out
+    answers["w2"] = None
+    fill(practice_page, p, answers)
+    practice_page.click("#check-all")
+    report = p.check(answers)
+    for row in report.rows:
+        shown = verdict(practice_page, p, row.name)
+        if row.status == "ok":
+            assert shown == "✓ right"
+        elif row.status == "missing":
+            assert shown == "? no answer yet"
+        else:
+            assert shown == f"✗ wrong: {row.hint}"
+    assert {r.name: r.mistake for r in report.wrong} == {
+        "b": "sign",
+        "n": "not multiplied",
+        "x1": "not summed",
+    }
+    right = sum(r.status == "ok" for r in report.rows)
+    assert (
+        practice_page.locator("#summary")
+        .inner_text()
+        .startswith(f"{right} of {len(report.rows)} right")
+    )
+
+
+def test_a_wrong_answer_carried_down_is_named_per_row_check(practice_page):
+    p = practice(graph())
+    answers = p.solution()
+    answers["n"] = 0.25  # wrong: dL/dn is 0.5
+    answers["b"] = 0.25  # follows from that wrong dL/dn (∂n/∂b = 1)
+    fill(practice_page, p, answers)
+    b = next(v for v in p.questions if p.names[v] == "b")
+    practice_page.click(f'tr.question[data-node="{node_ids(p.root)[b]}"] button.check')
+    expected = p.check(answers)["b"]
+    assert expected.mistake == "carried"
+    assert verdict(practice_page, p, "b") == f"✗ wrong: {expected.hint}"
+    assert verdict(practice_page, p, "n") == ""  # only that row was checked
+
+
+def test_reveal_shows_each_answer_and_its_sum(practice_page):
+    p = practice(graph())
+    practice_page.click("#reveal-all")
+    for v in p.questions:
+        shown = verdict(practice_page, p, p.names[v])
+        assert shown.startswith(f"answer: {format_number(p.expected(v))}")
+        assert p.sum_line(v) in shown
+    x1 = next(v for v in p.questions if p.names[v] == "x1")
+    practice_page.locator(
+        f'.graph g[data-node="{node_ids(p.root)[x1]}"][data-kind="value"]'
+    ).click()
+    assert p.sum_line(x1) in practice_page.locator("#panel").inner_text()

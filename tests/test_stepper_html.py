@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections import Counter
 
@@ -10,6 +12,7 @@ import pytest
 import engine
 from engine import Value, backward, topological_order
 from engine.show.draw import format_number
+from engine.show.node_panel import node_ids
 from engine.show.stepper import backprop_steps
 from engine.show.stepper_html import DEFAULT_MAX_VALUES, export_backprop_html
 
@@ -98,3 +101,106 @@ def test_errors_name_the_function_and_the_fix(tmp_path):
     with pytest.raises(ValueError, match=rf"has {size} Values .* pass max_values={size}"):
         export_backprop_html(big, tmp_path / "a.html")
     assert not (tmp_path / "a.html").exists()
+
+
+# --- The clickable nodes: ids in the picture tie it to the data ----------------------
+
+
+def page_json(page: str, element: str) -> dict:
+    text = page.split(f'<script type="application/json" id="{element}">', 1)[1]
+    return json.loads(text.split("</script>", 1)[0].replace("<\\/", "</"))
+
+
+def used_twice() -> Value:
+    """x is used by two ops, so its grad is a sum of two terms."""
+    x, w = Value(1.5, label="x"), Value(-2.0, label="w")
+    a = x * w
+    a.label = "a"
+    b = x.tanh()
+    b.label = "b"
+    L = a + b
+    L.label = "L"
+    return L
+
+
+def test_every_node_of_every_frame_carries_its_values_id(page):
+    ids = node_ids(neuron())
+    steps = len(topological_order(neuron())[0])
+    for node_id in ids.values():
+        for k in range(steps + 1):
+            assert f'<g id="f{k}-{node_id}" class="node' in page
+        assert page.count(f'data-node="{node_id}" data-kind="value"') == steps + 1
+    facts = page_json(page, "facts")
+    assert set(facts) == set(ids.values())
+
+
+def test_the_facts_are_backwards_numbers_and_the_chain_rule_sum(tmp_path):
+    root = used_twice()
+    export_backprop_html(root, tmp_path / "p.html")
+    facts = page_json((tmp_path / "p.html").read_text(encoding="utf-8"), "facts")
+    reference = used_twice()
+    backward(reference)
+    by_label = {f["name"]: f for f in facts.values()}
+    order, leaves = topological_order(reference)
+    for v in order + leaves:
+        assert by_label[v.label]["grad"] == format_number(v.grad)
+        assert by_label[v.label]["data"] == format_number(v.data)
+    x = by_label["x"]
+    # one term per use, then the numbers of each term, then the total
+    assert x["sum"] == (
+        "dL/dx = dL/da · ∂a/∂x + dL/db · ∂b/∂x = 1 · (-2) + 1 · "
+        f"{format_number(1 - math.tanh(1.5) ** 2)} = {format_number(-2 + 1 - math.tanh(1.5) ** 2)}"
+    )
+    ids = node_ids(root)
+    names = {node_id: v.label for v, node_id in ids.items()}
+    assert sorted(names[c] for c in x["contrib"]) == ["a", "b"]
+    assert by_label["b"]["locals"] == [
+        "∂b/∂x = 1 - tanh(x)² = 1 - b² = " + format_number(1 - math.tanh(1.5) ** 2)
+    ]
+    assert by_label["b"]["forms"] == ["∂b/∂x = 1 - tanh(x)² = 1 - b²"]
+
+
+# --- The practice page ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def practice_page(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("practice") / "practice.html"
+    assert export_backprop_html(used_twice(), path, practice=True) == str(path)
+    return path.read_text(encoding="utf-8")
+
+
+def test_practice_page_asks_every_grad_in_backward_order(practice_page):
+    root = used_twice()
+    p = engine.practice(root)
+    ids = node_ids(root)
+    rows = re.findall(r'<tr class="question" data-node="(v\d+)">', practice_page)
+    assert rows == [ids[v] for v in p.questions]
+    assert practice_page.count('class="answer"') == len(p.questions)
+    assert ">?<" in practice_page and "data-node" in practice_page  # grads hidden
+
+
+def test_practice_page_holds_the_practices_own_numbers_and_hints(practice_page):
+    root = used_twice()
+    p = engine.practice(root)
+    data = page_json(practice_page, "practice")
+    assert data["relTol"] == p.rel_tol
+    for q, v in zip(data["questions"], p.questions, strict=True):
+        assert q["expected"] == p.expected(v)
+        assert [tuple(m) for m in q["mistakes"]] == p.mistakes(v)
+        assert q["fallback"] == p.fallback_hint(v)
+        assert q["sum"] == p.sum_line(v)
+
+
+def test_practice_page_is_offline_has_unique_ids_and_changes_no_grad(practice_page, tmp_path):
+    without_xmlns = re.sub(r'xmlns(:\w+)?="[^"]*"', "", practice_page)
+    assert "http:" not in without_xmlns and "https:" not in without_xmlns
+    assert not re.search(r"<script[^>]*\bsrc=", practice_page)
+    ids = Counter(re.findall(r'\bid="([^"]+)"', practice_page))
+    assert max(ids.values()) == 1
+    root = used_twice()
+    order, leaves = topological_order(root)
+    export_backprop_html(root, tmp_path / "p.html", practice=True)
+    assert all(v.grad == 0.0 for v in order + leaves)
+    with pytest.raises(TypeError, match="practice must be True or False"):
+        export_backprop_html(root, tmp_path / "q.html", practice="yes")

@@ -55,6 +55,7 @@ __all__ = [
 DEFAULT_MAX_NODES = 1000
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
+SIDEWAYS = ("LR", "RL")  # layouts whose ranks run left to right: operands stack vertically
 
 FILL = {
     "input": "#dbeafe",
@@ -105,9 +106,29 @@ class ValueGraph(graphviz.Digraph):
     ``pipe``, ``render``, ``view`` and the Jupyter display run the Graphviz program
     ``engine.dot_exe`` found, so they work with ``graphviz-pure`` and no system ``dot``.
     ``summary`` holds the text shown instead of the graph when it was too large.
+
+    In a notebook the picture is scaled down to the width of the output column (a
+    neural net's graph is often wider); ``graph.full_size()`` shows it at its own size.
     """
 
     summary: str | None = None
+    fitted: bool = True
+
+    def full_size(self) -> ValueGraph:
+        """The same graph, displayed at its natural size instead of fitted to the column."""
+        copy = self.copy()
+        copy.summary = self.summary
+        copy.fitted = False
+        return copy
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
+    ) -> tuple[dict[str, str], dict[str, dict[str, bool]]]:
+        """Jupyter's display: the SVG, fitted to the column unless ``full_size()``."""
+        svg = self.pipe(format="svg", encoding="utf-8")
+        if self.fitted:
+            return {"image/svg+xml": fit_to_column(svg)}, {}
+        return {"image/svg+xml": svg}, {"image/svg+xml": {"unconfined": True}}
 
     def pipe(
         self,
@@ -167,6 +188,15 @@ class ValueGraph(graphviz.Digraph):
         return os.fspath(target)
 
 
+def fit_to_column(svg: str) -> str:
+    """The SVG, marked to shrink to its container's width (never to grow past its size).
+
+    Graphviz writes a fixed width and height in points; a CSS ``max-width`` on the root
+    element scales it down inline and as an image, keeping the aspect ratio.
+    """
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+
+
 def format_number(x: float, digits: int = 4) -> str:
     """``x`` with ``digits`` significant digits, for reading: ``0.7071``, ``-1.5``, ``2e-5``.
 
@@ -214,7 +244,7 @@ def draw_dot(
     graph = _new_graph(rankdir)
     values = _reading_order(root)
     ids = {v: f"v{i}" for i, v in enumerate(values)}
-    boxes = _ScopeBoxes(graph, enabled=clusters)
+    boxes = _ScopeBoxes(graph, enabled=clusters, sideways=rankdir in SIDEWAYS)
     for v in values:
         name = _short_label(v) if clusters else v.label
         if overlay is not None:
@@ -224,7 +254,7 @@ def draw_dot(
     boxes.close()
     for v in values:
         if v._parents:
-            _add_op_edges(graph, v, ids, edge_derivatives, overlay)
+            _add_op_edges(graph, v, ids, edge_derivatives, overlay, rankdir in SIDEWAYS)
     if edge_derivatives:
         graph.attr(
             label="numbers on arrows: the local derivative ∂node/∂operand of the op they enter",
@@ -307,7 +337,7 @@ def repr_mimebundle(
         bundle = {"text/plain": f"{value!r}\n{text}", "text/html": _html_text(text)}
     else:
         try:
-            svg = draw_dot(value).pipe(format="svg", encoding="utf-8")
+            svg = fit_to_column(draw_dot(value).pipe(format="svg", encoding="utf-8"))
         except GraphvizNotFoundError as error:
             text = f"(graph not drawn) {error}"
             bundle = {"text/plain": f"{value!r}\n{text}", "text/html": _html_text(text)}
@@ -532,14 +562,25 @@ def _add_op_edges(
     ids: dict[Value, str],
     edge_derivatives: bool,
     overlay: Overlay | None = None,
+    sideways: bool = False,
 ) -> None:
+    """The arrows from v's operands into its op node, and from the op node to v.
+
+    The op node orders its in-arrows as declared (``ordering="in"``), which Graphviz lays
+    out left to right and, in a sideways (LR/RL) layout, bottom to top. So sideways the
+    arrows into a wide op (a neuron's Σ) are declared last operand first: its terms then
+    read top to bottom in index order, as the lesson's matrices list them. A binary op's
+    two operands are placed by Graphviz's initial order, which already reads top down.
+    (tests/test_draw_render.py checks the laid-out positions in all four directions.)
+    """
     op_id = f"{ids[v]}op"
     marks = {}
     if overlay is not None and overlay.current is v:
         marks = {"class": "current-edge", "color": HIGHLIGHT, "penwidth": "2"}
     locals_ = _local_derivatives(v) if edge_derivatives else None
     names = _operand_names(v._operation, len(v._parents))
-    for i, p in enumerate(v._parents):
+    operands = list(enumerate(v._parents))
+    for i, p in reversed(operands) if sideways and len(operands) > 2 else operands:
         parts = [names[i]] if names else []
         if locals_ is not None:
             parts.append(locals_[i])
@@ -591,9 +632,10 @@ class _ScopeBoxes:
     ``close`` attaches the deepest clusters first.
     """
 
-    def __init__(self, graph: graphviz.Digraph, *, enabled: bool) -> None:
+    def __init__(self, graph: graphviz.Digraph, *, enabled: bool, sideways: bool) -> None:
         self.root = graph
         self.enabled = enabled
+        self.sideways = sideways
         self.boxes: dict[tuple[str, ...], graphviz.Digraph] = {}
 
     def graph_for(self, scope: tuple[str, ...]) -> graphviz.Digraph:
@@ -615,7 +657,10 @@ class _ScopeBoxes:
         return self.boxes[scope]
 
     def close(self) -> None:
-        paths = sorted(self.boxes, key=len, reverse=True)  # stable: creation order per depth
+        # Stable sort: creation order within a depth; Graphviz stacks sibling clusters of
+        # a sideways layout last-declared on top, so there they are declared in reverse.
+        created = list(self.boxes)
+        paths = sorted(created[::-1] if self.sideways else created, key=len, reverse=True)
         for path in paths:
             parent = self.boxes[path[:-1]] if len(path) > 1 else self.root
             parent.subgraph(self.boxes[path])

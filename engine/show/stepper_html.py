@@ -10,6 +10,11 @@ The structure is plain HTML a test (or a curious reader) can query: each frame i
 ``<section class="frame" data-step="k">`` holding ``.headline``, ``.rule`` (the
 chain-rule lines), ``.why`` (where the local derivatives come from) and the SVG, in
 which the node of the step has the class ``current``. ``#counter`` says ``Step k of n``.
+
+Every node of every picture carries ``data-node="v3"`` (its Value's name in
+``draw_dot``) and an id ``f{frame}-v3``; clicking, hovering or focusing one shows in
+``#panel`` its value, grad, op, local derivatives and the chain-rule sum that made its
+grad (``node_panel``). ``practice=True`` writes the exercise page (``practice_html``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from ..core.value import Value
 from .dot_exe import run_dot
 from .draw import HIGHLIGHT, UPDATED, format_number
+from .node_panel import PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
 from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
@@ -39,6 +45,7 @@ def export_backprop_html(
     grad: float = 1.0,
     title: str | None = None,
     max_values: int | None = DEFAULT_MAX_VALUES,
+    practice: bool = False,
 ) -> str:
     """Step through backward from ``root`` and write every step to one HTML file.
 
@@ -46,6 +53,13 @@ def export_backprop_html(
     every ``.grad`` back as it was: writing the page changes nothing. ``title``
     heads the page. Graphs over ``max_values`` Values raise ValueError (``None`` lifts
     the limit: the page holds one picture per step). Returns the path written.
+
+    Clicking, hovering or focusing (Tab) a node of the picture shows its value, grad,
+    op, local derivative(s) and the chain-rule sum that made its grad.
+
+    ``practice=True`` writes the exercise instead (``engine.practice``): the graph with
+    the grads hidden, a box per node for the learner's grad, Check per node or all at
+    once, hints for the usual mistakes, and Reveal.
     """
     if not isinstance(root, Value):
         raise TypeError(
@@ -57,7 +71,16 @@ def export_backprop_html(
         raise ValueError(
             f"export_backprop_html: write to a file ending in .html, got {os.fspath(path)!r}"
         )
+    if not isinstance(practice, bool):
+        raise TypeError(f"export_backprop_html: practice must be True or False, got {practice!r}")
     _check_size(root, max_values)
+    if practice:
+        from .practice_html import practice_page
+
+        page = practice_page(root, grad, title)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+        return os.fspath(path)
     with grads_kept(root):
         stepper = backprop_steps(root, grad)
         for _ in stepper:
@@ -104,7 +127,7 @@ def _frames_svg(stepper: BackpropSteps) -> list[str]:
             f"export_backprop_html: the Graphviz program returned {len(svgs)} pictures "
             f"for {len(sources)} frames"
         )
-    return [_own_ids(svg, k) for k, svg in enumerate(svgs)]
+    return [_own_ids(tag_nodes(svg), k) for k, svg in enumerate(svgs)]
 
 
 def _own_ids(svg: str, k: int) -> str:
@@ -137,7 +160,11 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
         "that one op (∂: local, d: the gradient of "
         f"{name} built up so far)."
     )
+    node_facts = facts(stepper._trace.root, stepper.steps, trace.names, trace.root_grad)
     return _TEMPLATE.format(
+        facts=facts_json(node_facts),
+        panel_css=PANEL_CSS,
+        panel_js=PANEL_JS,
         title=html.escape(heading),
         intro=html.escape(intro),
         n=n,
@@ -198,6 +225,7 @@ h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
 .swatch {{ display: inline-block; width: .9em; height: .9em; vertical-align: middle;
   border: 1px solid #94a3b8; }}
 kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size: .9em; }}
+{panel_css}
 </style>
 </head>
 <body>
@@ -209,8 +237,12 @@ kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size
 <button id="next" type="button" title="next step (right arrow)">Next &#9654;</button>
 <span id="counter" aria-live="polite">Start: step 0 of {n}</span>
 </div>
-<div id="frames">
+<div class="layout">
+<div class="main" id="frames">
 {frames}
+</div>
+<aside id="panel" aria-live="polite">Click a node, point at it, or reach it with
+<kbd>Tab</kbd>: its value, grad, op and the chain rule that made its grad show here.</aside>
 </div>
 <p class="legend">
 <span class="swatch" style="background: {highlight}"></span> the node of this step
@@ -221,7 +253,9 @@ kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size
 Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
 <kbd>End</kbd> last step.
 </p>
+<script type="application/json" id="facts">{facts}</script>
 <script>
+{panel_js}
 (function () {{
   "use strict";
   var frames = Array.prototype.slice.call(document.querySelectorAll(".frame"));
@@ -240,7 +274,29 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
     counter.textContent = k === 0 ? "Start: step 0 of " + last : "Step " + k + " of " + last;
     prev.disabled = k === 0;
     next.disabled = k === last;
+    if (panel) {{ panel.refresh(); }}
   }}
+  var facts = JSON.parse(document.getElementById("facts").textContent);
+  var panel = null;
+  panel = installPanel(facts, function () {{
+    return frames[shown].querySelector("svg");
+  }}, function (id, fact) {{
+    var rows = [["value", "data = " + fact.data, "data"],
+                ["grad, after the whole pass", fact.gradText, "grad"]];
+    if (fact.op) {{
+      rows.push(["op " + fact.op, fact.formula, "op"]);
+      rows.push(["local derivatives", fact.locals.join("\\n"), "locals"]);
+    }} else {{
+      rows.push(["what it is", fact.formula, "op"]);
+    }}
+    rows.push(["the chain rule: one term per use", fact.sum, "sum"]);
+    if (fact.contrib.length) {{
+      rows.push(["made from the grads of (highlighted)",
+                 fact.contrib.map(function (c) {{ return facts[c].name; }}).join(", "),
+                 "contrib"]);
+    }}
+    return rows;
+  }});
   prev.addEventListener("click", function () {{ show(shown - 1); }});
   next.addEventListener("click", function () {{ show(shown + 1); }});
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
