@@ -35,3 +35,8 @@ def test_bench_digits_prints_an_epoch_table():
         "mlp eager", "mlp compiled", "conv eager", "conv compiled",
     ]  # fmt: skip
     assert float(lines[2].split()[3]) > 0
+
+
+def test_lesson11_states_has_help():
+    out = ok(run("-m", "demos.lesson11_states", "--help"))
+    assert out.startswith("usage: python -m demos.lesson11_states")
