@@ -52,10 +52,55 @@ def add_out_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def show_points(ax: Any, X: Sequence[Sequence[float]], y: Sequence[float]) -> None:
-    """Scatter 2-D points, red for a positive label, blue otherwise."""
-    colors = ["tab:red" if label > 0 else "tab:blue" for label in y]
-    ax.scatter([x[0] for x in X], [x[1] for x in X], c=colors, edgecolors="white", s=30, zorder=3)
+POSITIVE, NEGATIVE = "tab:red", "tab:blue"  # the points of each class
+REGIONS = {POSITIVE: "#fcbba1", NEGATIVE: "#c6dbef"}  # pale shades of them, for the plane
+
+
+def show_points(
+    ax: Any, X: Sequence[Sequence[float]], y: Sequence[float], names: tuple[str, str]
+) -> None:
+    """Scatter 2-D points, red for a positive label and blue otherwise, one legend entry each.
+
+    ``names`` are the (positive, negative) class names the legend shows.
+    """
+    for colour, name, keep in [(POSITIVE, names[0], True), (NEGATIVE, names[1], False)]:
+        points = [x for x, label in zip(X, y, strict=True) if (label > 0) == keep]
+        ax.scatter([x[0] for x in points], [x[1] for x in points], color=colour,
+                   edgecolors="white", s=30, zorder=3, label=name)  # fmt: skip
+
+
+def show_regions(
+    ax: Any, gx: Sequence[float], gy: Sequence[float], scores: Sequence[float], threshold: float
+) -> None:
+    """Colour the grid ``gx`` × ``gy`` by which side of ``threshold`` its scores fall, and
+    draw the line between. ``scores`` run along ``gx`` first, row by row up ``gy``.
+    """
+    # Scores clipped to ±3 around the threshold: a smooth contour line at the threshold
+    # without letting huge scores far away squash the colour levels.
+    side = [
+        [max(-3.0, min(3.0, scores[j * len(gx) + i] - threshold)) for i in range(len(gx))]
+        for j in range(len(gy))
+    ]
+    ax.contourf(gx, gy, side, levels=[-3, 0, 3], colors=[REGIONS[NEGATIVE], REGIONS[POSITIVE]])
+    ax.contour(gx, gy, side, levels=[0], colors="black", linewidths=1)
+
+
+def class_key(names: tuple[str, str], boundary: str) -> list[Any]:
+    """Legend handles for a decision-boundary picture: both classes' points and regions."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    def point(colour: str, name: str) -> Line2D:
+        return Line2D([], [], ls="none", marker="o", color=colour, markeredgecolor="white",
+                      ms=7, label=name)  # fmt: skip
+
+    return [
+        point(POSITIVE, names[0]),
+        point(NEGATIVE, names[1]),
+        Patch(color=REGIONS[POSITIVE], label=f"where the model answers {names[0]}"),
+        Patch(color=REGIONS[NEGATIVE], label=f"where the model answers {names[1]}"),
+        Line2D([], [], color="black", lw=1, label=boundary),
+    ]
 
 
 def decision_boundary(
@@ -64,10 +109,14 @@ def decision_boundary(
     X: Sequence[Sequence[float]],
     y: Sequence[float],
     title: str,
+    names: tuple[str, str] = ("y = +1", "y = −1"),
     threshold: float = 0.0,
     steps: int = 60,
 ) -> Path | None:
-    """Colour the plane by the model's decision (score above ``threshold``); save a PNG."""
+    """Colour the plane by the model's decision (score above ``threshold``); save a PNG.
+
+    ``names`` are the class names of a label above 0 and of the others, for the legend.
+    """
     plt = pyplot()
     if plt is None:
         return None
@@ -80,19 +129,14 @@ def decision_boundary(
     gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
     gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
     scores = predict([[a, b] for b in gy for a in gx])
-    # Scores clipped to ±3 around the threshold: a smooth contour line at the threshold
-    # without letting huge scores far away squash the colour levels.
-    side = [
-        [max(-3.0, min(3.0, scores[j * steps + i] - threshold)) for i in range(steps)]
-        for j in range(steps)
-    ]
-    width = 7.0
+    width = 7.0  # the plane; the legend goes to its right
     height = max(3.0, min(6.0, width * (y1 - y0) / (x1 - x0) + 0.8))
-    fig, ax = plt.subplots(figsize=(width, height))
-    ax.contourf(gx, gy, side, levels=[-3, 0, 3], colors=["#c6dbef", "#fcbba1"])
-    ax.contour(gx, gy, side, levels=[0], colors="black", linewidths=1)
-    show_points(ax, X, y)
+    fig, ax = plt.subplots(figsize=(width + 2.5, height))
+    show_regions(ax, gx, gy, scores, threshold)
+    show_points(ax, X, y, names)
     ax.set(title=title, aspect="equal", xlabel="x₀", ylabel="x₁")
+    ax.legend(handles=class_key(names, f"decision boundary: score = {threshold:g}"),
+              loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)  # fmt: skip
     return save(fig, path)
 
 
@@ -114,8 +158,7 @@ def curves(
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     if log:
         ax.set_yscale("log")
-    if len(series) > 1:
-        ax.legend()
+    ax.legend()
     return save(fig, path)
 
 
@@ -127,13 +170,19 @@ def history_plot(path: Path, history: Any, title: str) -> Path | None:
     fig, ax = plt.subplots(figsize=(6, 3.8))
     history.plot(ax=ax)
     ax.set_title(title)
+    lines = [line for axes in fig.axes for line in axes.get_lines()]  # loss, and accuracy
+    ax.legend(handles=lines, loc="center right")
     return save(fig, path)
 
 
-def save(fig: Any, path: Path) -> Path:
-    """Lay out, write the PNG and close the figure (so a long run keeps no figures open)."""
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+def save(fig: Any, path: Path, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> Path:
+    """Lay out within ``rect``, write the PNG and close the figure (so none stays open).
+
+    ``rect`` (left, bottom, right, top, in figure fractions) is where the Axes go; the
+    rest is left for what tight_layout does not place, such as a legend under the figure.
+    """
+    fig.tight_layout(rect=rect)
+    fig.savefig(path, dpi=120, bbox_inches="tight")  # nothing cut off, legends outside too
     pyplot().close(fig)
     return path
 

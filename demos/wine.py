@@ -70,9 +70,9 @@ def picture(path: Path, trail: list[tuple[float, float, float]], best: float) ->
     pad = 0.15 * (hi - lo) or 0.1
     grid = [lo - pad + (hi - lo + 2 * pad) * i / 200 for i in range(201)]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    left.plot(grid, [loss(a) for a in grid], color="tab:blue")
+    left.plot(grid, [loss(a) for a in grid], color="tab:blue", label="the loss for each A")
     left.plot([a for a, _, _ in trail], [v for _, v, _ in trail], "o", color="tab:orange", ms=4,
-              label="gradient descent")  # fmt: skip
+              label=f"{len(trail) - 1} steps from A = {trail[0][0]:g}")  # fmt: skip
     left.axvline(best, color="gray", ls=":", label=f"best A = {best:.4f}")
     left.set(xlabel="A (bottles per guest)", ylabel="mean squared error", title="the loss valley")
     left.legend()

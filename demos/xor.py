@@ -50,6 +50,9 @@ def truth_table(name: str, model: nn.Module, X: list[list[float]], y: list[float
     return right
 
 
+NAMES = ("XOR = 1", "XOR = 0")
+
+
 def picture(
     path: Path, models: dict[str, nn.Module], X: list[list[float]], y: list[float]
 ) -> Path | None:
@@ -61,16 +64,13 @@ def picture(
     points = [[a, b] for b in grid_x for a in grid_x]
     fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4.4))
     for ax, (title, model) in zip(axes, models.items(), strict=True):
-        scores = model.predict(points)
-        Z = [
-            [max(-3.0, min(3.0, scores[j * steps + i])) for i in range(steps)] for j in range(steps)
-        ]
-        ax.contourf(grid_x, grid_x, Z, levels=[-3, 0, 3], colors=["#c6dbef", "#fcbba1"])
-        ax.contour(grid_x, grid_x, Z, levels=[0], colors="black", linewidths=1)
-        _plots.show_points(ax, X, [2 * t - 1 for t in y])
+        _plots.show_regions(ax, grid_x, grid_x, model.predict(points), threshold=0.0)
+        _plots.show_points(ax, X, [2 * t - 1 for t in y], NAMES)
         ax.set(title=title, aspect="equal", xlabel="x₀", ylabel="x₁")
-    fig.suptitle("XOR: red = 1, blue = 0")
-    return _plots.save(fig, path)
+    fig.suptitle("XOR: 1 when exactly one input is 1")
+    key = _plots.class_key(NAMES, "decision boundary: score = 0")
+    fig.legend(handles=key, loc="lower center", ncol=len(key), fontsize=8)
+    return _plots.save(fig, path, rect=(0, 0.07, 1, 1))  # room for the legend below
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -170,10 +170,10 @@ assert abs(A.data - best) < 1e-6, A.data  # gradient descent found it
 # %%
 grid = [0.4 + 0.005 * i for i in range(121)]
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-left.plot(grid, [loss_by_hand(a) for a in grid], color="tab:blue")
+left.plot(grid, [loss_by_hand(a) for a in grid], color="tab:blue", label="the loss for each A")
 left.plot([a for a, _ in path], [v for _, v in path], "o", color="tab:orange", ms=5,
-          label="gradient descent from A = 1")
-left.axvline(best, color="gray", ls=":")
+          label=f"{len(path)} steps from A = 1")
+left.axvline(best, color="gray", ls=":", label=f"best A = {best:.3f}")
 left.set(xlabel="A (bottles per guest)", ylabel="mean squared error", title="the loss valley")
 left.legend()
 right.scatter(guests, bottles, color="tab:red", zorder=3, label="the three parties")

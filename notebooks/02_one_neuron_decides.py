@@ -146,15 +146,16 @@ def curve(name, z):
 
 
 zs = [-6 + 0.05 * i for i in range(241)]
+formulas = {"linear": "z", "step": "1 if z > 0 else 0", "sigmoid": "1 / (1 + e⁻ᶻ)"}
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharex=True)
-for ax, name in zip(axes, ["linear", "step", "sigmoid"]):
+for ax, (name, formula) in zip(axes, formulas.items()):
     ys, slopes = zip(*(curve(name, z) for z in zs))
-    ax.plot(zs, ys, color="tab:blue", label=name)
-    ax.plot(zs, slopes, color="tab:orange", ls="--", label="slope")
+    ax.plot(zs, ys, color="tab:blue", label=f"{name}(z)")
+    ax.plot(zs, slopes, color="tab:orange", ls="--", label="its slope, from backward()")
     ax.axhline(0, color="lightgray", lw=0.8)
     ax.axvline(0, color="lightgray", lw=0.8)
-    ax.set(title=name, xlabel="z = w·x + b")
-    ax.legend(loc="upper left")
+    ax.set(title=f"{name}: {formula}", xlabel="z = w·x + b", ylabel="output, and slope")
+    ax.legend(loc="upper left", fontsize=8)
 axes[1].set_ylim(-0.1, 1.1)
 axes[2].set_ylim(-0.1, 1.1)
 fig.tight_layout()

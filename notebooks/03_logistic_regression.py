@@ -118,14 +118,16 @@ assert abs(neuron.w[0].grad) < 1e-3 and abs(neuron.b.grad) < 1e-3
 xs = [0.05 * i for i in range(121)]
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
 left.plot(xs, [neuron([x]).data for x in xs], color="tab:blue", label="P(pass)")
-left.scatter(hours, passed, color=["tab:green" if y else "tab:red" for y in passed], zorder=3,
-             label="students (1 = passed)")
+for outcome, colour, name in [(1, "tab:green", "passed (y = 1)"), (0, "tab:red", "failed (y = 0)")]:
+    studied = [h for h, y in zip(hours, passed) if y == outcome]
+    left.scatter(studied, [outcome] * len(studied), color=colour, zorder=3, label=name)
 left.axvline(boundary, color="gray", ls=":", label=f"boundary {boundary:.2f} h")
-left.axhline(0.5, color="lightgray", lw=0.8)
+left.axhline(0.5, color="lightgray", lw=0.8, label="P = 0.5")
 left.set(xlabel="hours studied", ylabel="probability of passing", title="one sigmoid neuron")
-left.legend(loc="center right")
-right.plot(losses, color="tab:orange")
+left.legend(loc="center right", fontsize=8)
+right.plot(range(1, len(losses) + 1), losses, color="tab:orange", label="loss, epoch by epoch")
 right.set(xlabel="epoch", ylabel="binary cross-entropy", title="training loss")
+right.legend()
 fig.tight_layout()
 plt.show()
 

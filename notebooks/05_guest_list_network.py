@@ -150,13 +150,15 @@ for i, layer in enumerate(student.layers):
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.8), gridspec_kw={"width_ratios": [2, 1]})
 positions = range(len(X))
-left.bar([p - 0.2 for p in positions], y, width=0.4, label="article's network")
-left.bar([p + 0.2 for p in positions], learned, width=0.4, label="learned from scratch")
+for shift, bottles, label in [(-0.2, y, "article's network"), (0.2, learned, "learned from scratch")]:
+    bars = left.bar([p + shift for p in positions], bottles, width=0.4, label=label)
+    left.bar_label(bars, fmt="%.1f", fontsize=7)  # so the lists that get 0 bottles show it
 left.set_xticks(list(positions), [name(x).replace(" + ", "\n+ ") for x in X], fontsize=8)
-left.set(ylabel="bottles", title="the eight guest lists")
+left.set(xlabel="who comes", ylabel="bottles", title="the eight guest lists")
 left.legend()
-right.semilogy(history.epochs, history.loss, color="tab:orange")
-right.set(xlabel="epoch", ylabel="mean squared error (log scale)", title="training")
+right.semilogy(history.epochs, history.loss, color="tab:orange", label="the learned network")
+right.set(xlabel="epoch", ylabel="mean squared error (log scale)", title="training loss")
+right.legend()
 fig.tight_layout()
 plt.show()
 

@@ -87,20 +87,26 @@ assert abs(Z[0, 0] - z1) < 1e-12
 
 # %% [markdown]
 # Here is that product as a picture: the $2 \times 5$ weights, the five inputs, the two
-# biases, and the two sums $Z$ (colour shows sign and size).
+# biases, and the two sums $Z$. Row $i$ of $W$ holds the weights into neuron $i$, column
+# $j$ the weights of input $j$. Colour shows sign and size, on one scale for all four (the
+# colour bar): red positive, blue negative, paler nearer 0.
 
 # %%
 W, b = params[0]
-fig, axes = plt.subplots(1, 4, figsize=(10, 2.6), gridspec_kw={"width_ratios": [5, 1, 1, 1]})
-for ax, (title, M) in zip(axes, [("W (2 × 5)", W), ("X (5 × 1)", X), ("b (2 × 1)", b), ("Z = W X + b (2 × 1)", Z)]):
-    limit = np.abs(M).max()
-    ax.matshow(M, cmap="coolwarm", vmin=-limit, vmax=limit)
+panels = {"W, the weights": (W, "input j", "neuron i"), "X, the inputs": (X, "5 × 1", "input j"),
+          "b, the biases": (b, "2 × 1", "neuron i"), "Z = W X + b": (Z, "2 × 1", "neuron i")}
+limit = max(np.abs(M).max() for M, _, _ in panels.values())  # one colour scale for all four
+fig, axes = plt.subplots(1, 4, figsize=(11, 2.9), layout="constrained",
+                         gridspec_kw={"width_ratios": [5, 1, 1, 1]})
+for ax, (title, (M, xlabel, ylabel)) in zip(axes, panels.items()):
+    image = ax.matshow(M, cmap="coolwarm", vmin=-limit, vmax=limit)
     for (r, c), v in np.ndenumerate(M):
         ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
-    ax.set_title(title, fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
-fig.tight_layout()
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set_xticks(range(M.shape[1]) if M.shape[1] > 1 else [])
+    ax.set_yticks(range(M.shape[0]))
+    ax.tick_params(labelsize=8, top=False, labeltop=False, bottom=True, labelbottom=True)
+fig.colorbar(image, ax=axes, label="value", shrink=0.9)
 plt.show()
 
 # %% [markdown]

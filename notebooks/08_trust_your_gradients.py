@@ -10,6 +10,7 @@
 # function.
 
 # %%
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -58,15 +59,20 @@ assert abs(x.grad - numeric) < 1e-8
 # %%
 hs = [10.0**-k for k in range(1, 14)]
 errs = [abs(central_difference(f, 0.7, h) - x.grad) for h in hs]
+checker_h = inspect.signature(engine.gradcheck).parameters["eps"].default  # gradcheck's h
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.loglog(hs, errs, "o-")
-ax.set(xlabel="step h", ylabel="|finite difference - backward|", title="error of the central difference")
+ax.loglog(hs, errs, "o-", label="f(x) = x tanh(x) at x = 0.7")
+ax.axvline(checker_h, color="gray", ls=":", label=f"engine.gradcheck's h = {checker_h:g}")
+ax.set(xlabel="step h (smaller to the right)", ylabel="|finite difference - backward|",
+       title="error of the central difference")
 ax.invert_xaxis()
+ax.legend(fontsize=8, loc="upper center")
 plt.show()
 
 best_h = hs[errs.index(min(errs))]
 print("best h:", best_h)
 assert 1e-7 <= best_h <= 1e-3
+assert errs[hs.index(checker_h)] < 100 * min(errs)  # gradcheck's h is near the best
 assert errs[0] > 1e3 * min(errs) and errs[-1] > 1e3 * min(errs)  # both ends are worse
 
 # %% [markdown]

@@ -269,7 +269,7 @@ assert len(descent) > 4 * len(newton)
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
 grid = np.linspace(0.15, 2.0, 200)
-left.plot(grid, grid - np.log(grid), color="lightgray", lw=2, zorder=1)
+left.plot(grid, grid - np.log(grid), color="lightgray", lw=2, zorder=1, label="f(x) = x - ln x")
 shown = 6
 for path, color, name in [(descent, "tab:orange", "gradient descent, η = 0.5"),
                           (newton, "tab:blue", "Newton")]:
@@ -281,9 +281,7 @@ left.annotate("start", (0.25, 0.25 - math.log(0.25)), textcoords="offset points"
               fontsize=8)
 left.set(xlabel="x", ylabel="f(x) = x - ln x", title=f"the first {shown} points")
 left.legend(fontsize=8)
-right.axhline(1e-10, color="gray", ls=":", lw=0.8)
-right.annotate("stop", (36, 1e-10), textcoords="offset points", xytext=(-4, -11), fontsize=8,
-               ha="right", color="gray")
+right.axhline(1e-10, color="gray", ls=":", lw=0.8, label="stop: |x - 1| < 1e-10")
 right.set(xlabel="step", ylabel="|x - 1|", title="distance to the minimum")
 right.legend(fontsize=8)
 fig.tight_layout()
@@ -555,27 +553,30 @@ fig, (whole, close) = plt.subplots(2, 1, figsize=(8, 6.4))
 whole.contour(*loss_on_grid((-12.5, 0.5), (-0.4, 4.6)),
               levels=loss_star + np.array([0.005, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5]),
               colors="lightgray", linewidths=0.8)
+whole.plot([], [], color="lightgray", lw=0.8, label="contours of the loss")
 gd = np.array(gd_path)
 whole.plot(gd[:, 1], gd[:, 0], "-", color="tab:orange", lw=1.2,
            label=f"gradient descent, η = 0.5, {len(gd) - 1} steps")
-for k in (10, 100, 300, 1000):
-    whole.plot(gd[k, 1], gd[k, 0], "o", color="tab:orange", ms=4)
+milestones = [10, 100, 300, 1000]
+whole.plot(gd[milestones, 1], gd[milestones, 0], "o", color="tab:orange", ms=4,
+           label="after steps " + ", ".join(map(str, milestones)))
+for k in milestones:
     whole.annotate(str(k), (gd[k, 1], gd[k, 0]), textcoords="offset points", xytext=(0, 6),
                    fontsize=8, color="tab:orange", ha="center")
 nt = np.array(newton_path)
 whole.plot(nt[:, 1], nt[:, 0], "o--", color="tab:blue", ms=4, lw=0.8,
            label=f"Newton, {len(nt) - 1} steps")
 whole.set(xlabel="b", ylabel="w", title="the loss of lesson 3: a long, narrow valley")
-whole.legend(fontsize=8, loc="lower left")
 
 close.contour(*loss_on_grid((-11.6, -3.4), (1.3, 4.1)),
               levels=loss_star + np.array([0.002, 0.005, 0.01, 0.04]),
               colors="lightgray", linewidths=0.8)
+close.plot([], [], color="lightgray", lw=0.8, label="contours of the loss")
 close.contour(*loss_on_grid((-11.6, -3.4), (1.3, 4.1)), levels=[loss_star + level],
               colors="tab:purple", linewidths=1.2)
-close.plot([], [], color="tab:purple", lw=1.2, label="loss = L* + 0.02")
+close.plot([], [], color="tab:purple", lw=1.2, label=f"loss = L* + {level:g}")
 close.plot(ellipse[:, 1], ellipse[:, 0], "--", color="tab:purple", lw=1.2,
-           label="Hessian's quadratic = L* + 0.02")
+           label=f"Hessian's quadratic = L* + {level:g}")
 for (lam, u), length, offset in zip(eigen, axes_lengths, [(6, 0), (-5, -2)], strict=True):
     tip = (b_star + length * u[1], w_star + length * u[0])
     close.annotate("", xy=tip, xytext=(b_star, w_star),
@@ -584,11 +585,12 @@ for (lam, u), length, offset in zip(eigen, axes_lengths, [(6, 0), (-5, -2)], str
     close.annotate(f"λ = {lam:.3g}", tip, textcoords="offset points", xytext=offset,
                    fontsize=8, color="tab:red", ha="left" if offset[0] > 0 else "right",
                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.8})
+close.plot([], [], color="tab:red", lw=1.3, label="eigenvectors of H, to the ellipse")
 close.set(xlabel="b", ylabel="w", title="close to the minimum: the eigenvectors of H")
-close.legend(fontsize=8, loc="lower left")
 for ax in (whole, close):
-    ax.plot(b_star, w_star, "*", color="black", ms=8, zorder=3)
+    ax.plot(b_star, w_star, "*", color="black", ms=8, zorder=3, label="the minimum (b*, w*)")
     ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="lower left")
 fig.tight_layout()
 plt.show()
 
