@@ -94,8 +94,8 @@ def confusion_plot(path: Path, counts: list[list[int]], title: str) -> Path | No
     plt = _plots.pyplot()
     if plt is None:
         return None
-    fig, ax = plt.subplots(figsize=(5.2, 4.6))
-    ax.imshow(counts, cmap="Blues")
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    fig.colorbar(ax.imshow(counts, cmap="Blues"), ax=ax, label="held-out digits")
     top = max(max(row) for row in counts)
     for t, row in enumerate(counts):
         for a, n in enumerate(row):
@@ -109,7 +109,10 @@ def confusion_plot(path: Path, counts: list[list[int]], title: str) -> Path | No
 def images_plot(path: Path, images: list[Any], **options: Any) -> Path | None:
     if _plots.pyplot() is None or not images:
         return None
-    return _plots.save(nn.images.image_figure(images, **options), path)
+    fig = nn.images.image_figure(images, **options)  # laid out already (constrained)
+    fig.savefig(path, dpi=120)
+    _plots.pyplot().close(fig)
+    return path
 
 
 def first_layer(model: nn.Module, x: list[float]) -> tuple[list[Any], list[str], bool]:
@@ -177,8 +180,15 @@ def main(argv: list[str] | None = None) -> int:
             out / "digits_misclassified.png",
             [X_test[i] for i in wrong[:24]],
             titles=[f"{y_test[i]} → {answers[i]}" for i in wrong[:24]],
+            label="ink",
         ),
-        images_plot(out / "digits_kernels.png", pictures, titles=titles, centred=signed),
+        images_plot(
+            out / "digits_kernels.png",
+            pictures,
+            titles=titles,
+            centred=signed,
+            label="weight or value (red +, blue −)",
+        ),
         _plots.history_plot(
             out / "digits_history.png",
             history,

@@ -23,7 +23,7 @@ import engine
 import nn
 from engine import Value
 
-DATA = Path("data") if Path("data").is_dir() else Path("notebooks/data")
+DATA = Path(nn.__file__).resolve().parent.parent / "notebooks" / "data"  # the saved models
 
 # %% [markdown]
 # ## An image is a grid of numbers
@@ -43,7 +43,7 @@ assert max(max(x) for x in X_ink) == 16 and min(min(x) for x in X_ink) == 0
 # You can almost see the 0 in the numbers. Drawn with dark squares for ink:
 
 # %%
-nn.images.draw_images(X_ink[:10], titles=[str(t) for t in y[:10]], cols=10)
+nn.images.draw_images(X_ink[:10], titles=[str(t) for t in y[:10]], cols=10, label="ink")
 plt.show()
 
 # %% [markdown]
@@ -162,12 +162,12 @@ assert test_acc >= 0.90 and train_acc > test_acc
 # %%
 i = 3
 p = [v.data for v in nn.softmax(model(X_test[i]))]
-fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.4), gridspec_kw={"width_ratios": [1, 3]})
-left.imshow(nn.images.as_image(X_test[i]), cmap="gray_r")
-left.set_axis_off()
-left.set_title(f"a {y_test[i]}")
-right.bar(range(10), p)
-right.set(xticks=range(10), ylabel="probability", title="softmax of the 10 scores")
+nn.images.draw_images([X_test[i]], [f"held-out digit {i}: a {y_test[i]}"], label="ink", size=2)
+plt.show()
+fig, ax = plt.subplots(figsize=(6, 2.6))
+ax.bar(range(10), p, label="the model's probability")
+ax.set(xticks=range(10), xlabel="digit", ylabel="probability", title="softmax of the 10 scores")
+ax.legend()
 plt.show()
 assert nn.argmax(p) == y_test[i] and math.isclose(sum(p), 1.0, rel_tol=1e-12)
 
@@ -194,9 +194,8 @@ for ax, name in zip(axes, ("overfit", "l2")):
     epochs = range(1, len(c["val_loss"]) + 1)
     ax.plot(epochs, c["train_loss"], color="tab:blue", label="training digits")
     ax.plot(epochs, c["val_loss"], "--", color="tab:blue", label="held-out digits")
-    ax.set(title=f"l2 = {c['l2']:g}", xlabel="epoch")
-axes[0].set_ylabel("cross-entropy")
-axes[0].legend()
+    ax.set(title=f"l2 = {c['l2']:g}", xlabel="epoch", ylabel="cross-entropy")
+    ax.legend()
 plt.show()
 
 gaps = {}
@@ -252,7 +251,7 @@ print("feature map of the vertical-edge kernel:")
 print(nn.images.grid_text(maps[0]))
 nn.images.draw_images([image[0], vertical, maps[0], horizontal, maps[1]],
                       ["the digit", "kernel 1", "its map", "kernel 2", "its map"],
-                      centred=True)  # fmt: skip
+                      centred=True, label="value (red +, blue −)")  # fmt: skip
 plt.show()
 
 # one number of the map, by hand: the 3×3 patch at rows 2-4, columns 1-3, times the kernel

@@ -1,5 +1,6 @@
 """python -m demos.digits and demos.bench_digits, run as a user would (small runs)."""
 
+import pytest
 from test_demos import PNG, ok, run
 
 
@@ -40,3 +41,27 @@ def test_bench_digits_prints_an_epoch_table():
 def test_lesson11_states_has_help():
     out = ok(run("-m", "demos.lesson11_states", "--help"))
     assert out.startswith("usage: python -m demos.lesson11_states")
+
+
+@pytest.mark.parametrize("model", ["mlp", "conv"])
+def test_every_digits_picture_has_titles_labels_and_keys(model, tmp_path, monkeypatch):
+    """The checks of tests/test_plots.py, on every figure demos.digits writes."""
+    test_plots = pytest.importorskip("test_plots")
+    import matplotlib.pyplot as plt
+
+    from demos import digits
+
+    found = {}
+    real_savefig = plt.Figure.savefig
+
+    def savefig(fig, path, *args, **kwargs):
+        found[str(path).rsplit("/", 1)[-1]] = test_plots.figure_problems(fig)
+        return real_savefig(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", savefig)
+    args = ["--model", model, "--limit", "40", "--epochs", "1", "--no-progress"]
+    assert digits.main([*args, "--out", str(tmp_path)]) == 0
+    assert sorted(found) == sorted(
+        f"digits_{n}.png" for n in ("confusion", "misclassified", "kernels", "history")
+    )
+    assert {name: p for name, p in found.items() if p} == {}
