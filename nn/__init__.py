@@ -2,7 +2,9 @@
 
 ``Neuron``, ``Layer`` and ``MLP`` are made of engine Values; ``fit`` trains them with
 plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets`` has
-two moons, XOR and the reference articles' toy data. See each module's docstring.
+two moons, XOR, the reference articles' toy data and the 8×8 handwritten digits.
+Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images``,
+``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
 """
 
 from . import datasets, images, live, losses, optim

@@ -94,6 +94,7 @@ def draw_images(
     centred: bool = False,
     path: str | os.PathLike[str] | None = None,
     size: float = 1.3,
+    label: str = "value",
 ) -> Any:
     """Draw images side by side (digits, kernels, feature maps); returns the Figure.
 
@@ -101,7 +102,27 @@ def draw_images(
     signed numbers (red positive, blue negative); otherwise ``cmap`` (ink dark on
     white by default). With ``path`` the figure is written there (PNG, SVG, ...); with
     none it shows in a notebook or a window, else goes to ``images.png`` (as
-    ``History.plot`` does, see ``nn.display``).
+    ``History.plot`` does, see ``nn.display``). All images share one colour scale,
+    read off the colour bar labelled ``label``.
+    """
+    fig = image_figure(images, titles, cols, cmap, centred, size, label)
+    finish_figure(fig, path, "images.png", "draw_images")
+    return fig
+
+
+def image_figure(
+    images: Sequence[Any],
+    titles: Sequence[str] | None = None,
+    cols: int = 8,
+    cmap: str = "gray_r",
+    centred: bool = False,
+    size: float = 1.3,
+    label: str = "value",
+) -> Any:
+    """The Figure ``draw_images`` shows, left for the caller to save or change.
+
+    Every image is drawn on one colour scale, which the colour bar (``label``) reads
+    off: a darker square is a larger number in every image, not just within its own.
     """
     plt = pyplot("draw_images")
     grids = [[[_number(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
@@ -109,21 +130,32 @@ def draw_images(
         raise ValueError("draw_images: got no images")
     if titles is not None and len(titles) != len(grids):
         raise ValueError(f"draw_images: {len(grids)} images but {len(titles)} titles")
+    values = [v for grid in grids for row in grid for v in row]
+    if centred:
+        top = max(abs(v) for v in values) or 1.0
+        cmap, low, high = "RdBu_r", -top, top
+    else:
+        low, high = min(values), max(values)
+        high = high if high > low else low + 1.0
     cols = max(1, min(cols, len(grids)))
     rows = math.ceil(len(grids) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.3), squeeze=False)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(size * cols + 0.8, size * rows + 0.4),
+        squeeze=False,
+        layout="constrained",
+    )
+    shown = None
     for i, ax in enumerate(axes.flat):
-        ax.set_axis_off()
         if i >= len(grids):
+            fig.delaxes(ax)
             continue
-        grid = grids[i]
-        if centred:
-            top = max(abs(v) for row in grid for v in row) or 1.0
-            ax.imshow(grid, cmap="RdBu_r", vmin=-top, vmax=top)
-        else:
-            ax.imshow(grid, cmap=cmap)
-        if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
-    fig.tight_layout()
-    finish_figure(fig, path, "images.png", "draw_images")
+        shown = ax.imshow(grids[i], cmap=cmap, vmin=low, vmax=high)
+        ax.set_title(titles[i] if titles is not None else f"image {i}", fontsize=8)
+        ax.set_xlabel("column", fontsize=6)
+        ax.set_ylabel("row", fontsize=6)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(shown, ax=list(axes.flat[: len(grids)]), label=label, shrink=0.8)
     return fig
