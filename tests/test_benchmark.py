@@ -74,3 +74,18 @@ def test_default_and_paused_collector_are_timed_alternately():
     assert seen[:6] == [True, False, True, False, True, False]
     assert default.nodes == paused.nodes == 4 * 10 + 1
     assert gc.isenabled()
+
+
+def test_notebook_timer_runs_a_notebook_and_prints_its_times(tmp_path):
+    import nbformat
+
+    from demos import bench_notebooks
+
+    path = tmp_path / "01_tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("total = sum(i * i for i in range(10**6))")]
+    nbformat.write(nb, path)
+    timing = bench_notebooks.run_one(path)
+    assert timing.name == "01_tiny" and timing.wall > 0 and 0 < timing.cpu < 60
+    text = bench_notebooks.table([timing, timing])
+    assert "01_tiny" in text and "all 2" in text and "target: < 90 s" in text
