@@ -106,18 +106,20 @@ class TrainingPlot:
         self.model, self.epochs = model, epochs
         self._figure = _Figure(model, X, y, loss, self.resolution)
         self._writer = self._open_writer()
-        self._display = None
-        if self.path is None and _in_notebook():
-            from IPython.display import display
-
-            self._display = display(_png(self._figure.fig), display_id=True)
-        self._cost = self._draw(0, None)
+        self._notebook = self.path is None and _in_notebook()
+        self._display = None  # the notebook output the figure is shown in, once shown
+        self._history = None
+        # With nowhere to show frames (plot=True in a script), only the end is drawn.
+        self._cost = self._draw(0, None) if self._writer or self._notebook else 0.0
         self._mark = time.perf_counter()
 
     def epoch(self, epoch: int, history: Any) -> None:
         """After each epoch: redraw when ``due`` says so."""
         self.train_seconds += time.perf_counter() - self._mark
-        if due(epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost):
+        self._history = history
+        if (self._writer or self._notebook) and due(
+            epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost
+        ):
             self._cost = self._draw(epoch, history)
         self._mark = time.perf_counter()
 
@@ -127,7 +129,8 @@ class TrainingPlot:
             self._writer.finish()
             self._writer = None
             print(f"fit: wrote the training animation ({self.frames} frames) to {self.path}")
-        elif self._display is None:
+        elif not self._notebook:
+            self._draw(self.epochs, self._history)
             target = Path("training.png").resolve()
             self._figure.fig.savefig(target, dpi=100)
             print(
@@ -150,10 +153,14 @@ class TrainingPlot:
         self._figure.update(epoch, history)
         if self._writer is not None:
             self._writer.grab_frame()
-        elif self._display is not None:
-            self._display.update(_png(self._figure.fig))
-        else:
-            self._figure.fig.canvas.draw()
+        elif self._notebook:
+            image = _png(self._figure.fig)
+            if self._display is None:
+                from IPython.display import display
+
+                self._display = display(image, display_id=True)
+            else:
+                self._display.update(image)
         self.frames += 1
         cost = time.perf_counter() - begin
         self.update_seconds += cost
