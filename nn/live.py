@@ -34,6 +34,8 @@ from typing import Any
 from engine import Value, no_grad
 from engine import compile as compile_graph
 
+from . import display
+from .display import finish_figure
 from .module import Module
 
 __all__ = ["BUDGET", "TrainingPlot", "plot_neurons"]
@@ -129,14 +131,9 @@ class TrainingPlot:
             self._writer.finish()
             self._writer = None
             print(f"fit: wrote the training animation ({self.frames} frames) to {self.path}")
-        elif not self._notebook:
+        elif not self._notebook:  # a script: a window when there is a display, else a file
             self._draw(self.epochs, self._history)
-            target = Path("training.png").resolve()
-            self._figure.fig.savefig(target, dpi=100)
-            print(
-                f"fit(plot=True): no notebook to draw in, so the final picture went to {target} "
-                "(plot='training.gif' writes an animation of the whole run)"
-            )
+            finish_figure(self._figure.fig, None, "training.png", "fit(plot=True)")
 
     def close(self) -> None:
         """Always, even after an error: drop the writer; a failed fit writes no file.
@@ -515,9 +512,7 @@ def _png(fig: Any) -> Any:
 
 
 def _in_notebook() -> bool:
-    from .train import _in_notebook as in_notebook
-
-    return in_notebook()
+    return display.in_notebook()
 
 
 def _require_matplotlib(where: str) -> Any:

@@ -135,7 +135,7 @@ def test_plot_true_outside_a_notebook_says_where_the_picture_went(tmp_path, monk
     nn.fit(model(), X, Y, loss="hinge", epochs=2, lr=0.3, plot=True)
     out = capsys.readouterr().out
     target = tmp_path / "training.png"
-    assert f"no notebook to draw in, so the final picture went to {target}" in out
+    assert f"fit(plot=True): wrote {target} (no display here, so the figure went to a file)" in out
     assert target.read_bytes().startswith(b"\x89PNG")
     assert plot_frames_of_a_script_run(tmp_path) == 1  # nothing drawn until the end
 
