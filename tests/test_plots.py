@@ -325,6 +325,7 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     # History.plot() leaves its figure to the notebook, as in Jupyter, instead of a file.
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
     monkeypatch.chdir(tmp_path)
+    plt.close("all")  # a fresh kernel has no figures; another test may have left some open
     namespace: dict[str, Any] = {"__name__": "__main__"}
     ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:
     built_in = {op.name for op in TABLE}
