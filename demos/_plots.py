@@ -168,10 +168,8 @@ def history_plot(path: Path, history: Any, title: str) -> Path | None:
     if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    history.plot(ax=ax)
+    history.plot(ax=ax)  # it keys its own lines
     ax.set_title(title)
-    lines = [line for axes in fig.axes for line in axes.get_lines()]  # loss, and accuracy
-    ax.legend(handles=lines, loc="center right")
     return save(fig, path)
 
 

@@ -227,7 +227,7 @@ class _Figure:
         self.plane = len(X[0]) == 2 and getattr(model, "nout", 1) == 1
         self.fig = Figure(figsize=(10.0, 4.2) if self.plane else (6.0, 3.8))
         # A fixed layout: a layout engine would re-measure every text on every frame.
-        self.fig.subplots_adjust(left=0.05, right=0.92, bottom=0.13, top=0.86, wspace=0.22)
+        self.fig.subplots_adjust(left=0.06, right=0.92, bottom=0.13, top=0.86, wspace=0.4)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(self.fig)
@@ -242,18 +242,40 @@ class _Figure:
             self.loss_ax = self.fig.subplots()
         (self.loss_line,) = self.loss_ax.plot([], [], color="tab:blue", label="loss")
         self.loss_ax.set(xlabel="epoch", ylabel="loss")
+        self.loss_ax.set_title("per epoch", fontsize=9)
+        self.loss_ax.legend(loc="upper right", fontsize=7)
         self.loss_ax.yaxis.label.set_color("tab:blue")
         self.acc_ax = self.acc_line = None
 
     def _points(self, X: list[list[Any]], y: list[Any]) -> None:
-        xs = [_number(x[0]) for x in X]
-        ys = [_number(x[1]) for x in X]
-        colors = [POSITIVE if _number(t) > self.center else NEGATIVE for t in y]
-        self.map_ax.scatter(xs, ys, c=colors, edgecolors="white", linewidths=1.0, s=30, zorder=3)
+        """The data on the plane, one colour and one legend entry per side of the threshold."""
+        from matplotlib.lines import Line2D
+
+        targets = [_number(t) for t in y]
+        for colour, above in ((POSITIVE, True), (NEGATIVE, False)):
+            side = [(x, t) for x, t in zip(X, targets, strict=True) if (t > self.center) == above]
+            if not side:
+                continue
+            values = sorted({t for _, t in side})
+            name = f"y = {values[0]:g}" if len(values) == 1 else _side_name(above, self.center)
+            self.map_ax.scatter(
+                [_number(x[0]) for x, _ in side],
+                [_number(x[1]) for x, _ in side],
+                color=colour,
+                edgecolors="white",
+                linewidths=1.0,
+                s=30,
+                zorder=3,
+                label=name,
+            )
+        boundary = Line2D([], [], color="black", lw=1, label=f"output = {self.center:g}")
+        self.map_ax.legend(
+            handles=[*self.map_ax.collections, boundary], loc="upper right", fontsize=7
+        )
         self.map_ax.set(
             xlim=self.grid.xlim, ylim=self.grid.ylim, aspect="equal", xlabel="x₀", ylabel="x₁"
         )
-        self.map_ax.set_title("the model's output; black: the decision boundary", fontsize=9)
+        self.map_ax.set_title("the model's output over the plane", fontsize=9)
 
     def update(self, epoch: int, history: Any) -> None:
         if self.plane:
@@ -264,9 +286,11 @@ class _Figure:
         if history is not None and history.accuracy:
             if self.acc_ax is None:
                 self.acc_ax = self.loss_ax.twinx()
-                (self.acc_line,) = self.acc_ax.plot([], [], color="tab:orange")
+                (self.acc_line,) = self.acc_ax.plot([], [], color="tab:orange", label="accuracy")
                 self.acc_ax.set_ylim(-0.02, 1.02)
                 self.acc_ax.set_ylabel("accuracy", color="tab:orange")
+                lines = [self.loss_line, self.acc_line]
+                self.loss_ax.legend(handles=lines, loc="upper right", fontsize=7)
             self.acc_line.set_data(epochs, list(history.accuracy))
         self.loss_ax.relim()
         self.loss_ax.autoscale_view()
@@ -297,6 +321,7 @@ class _Figure:
                 alpha=0.6,  # lighter than the points on top
                 zorder=1,
             )
+            self.fig.colorbar(self.image, ax=self.map_ax, fraction=0.046, pad=0.03, label="output")
             self.boundary = None
         else:
             self.image.set_data(values)
@@ -314,6 +339,10 @@ class _Figure:
                 linewidths=1,
                 zorder=2,
             )
+
+
+def _side_name(above: bool, center: float) -> str:
+    return f"y > {center:g}" if above else f"y ≤ {center:g}"
 
 
 class Grid:

@@ -118,17 +118,17 @@ class History:
             acc_ax.set_ylabel("accuracy", color="tab:orange")
             acc_ax.set_ylim(-0.02, 1.02)
             lines = lines + acc_ax.get_lines()
-        if self.val_loss:  # below the axes, where it hides no line
-            ax.legend(
-                lines,
-                [line.get_label() for line in lines],
-                fontsize="small",
-                ncol=2,
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.2),
-                frameon=False,
-            )
-            ax.xaxis.get_major_locator().set_params(integer=True)
+        # One legend for both axes, below them, where it hides no line.
+        ax.legend(
+            lines,
+            [line.get_label() for line in lines],
+            fontsize="small",
+            ncol=2 if len(lines) > 2 else len(lines),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            frameon=False,
+        )
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title("training history")
         if fig is not None or path is not None:
             finish_figure(ax.figure, path, "training_history.png", "History.plot")

@@ -12,6 +12,8 @@
 
 # %%
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 import engine
 import nn
@@ -22,13 +24,18 @@ assert len(X) == 100 and sorted(set(y)) == [-1.0, 1.0] and y.count(1.0) == 50
 
 
 def show_points(ax, X, y, **style):
-    colors = ["tab:red" if label > 0 else "tab:blue" for label in y]
-    ax.scatter([x[0] for x in X], [x[1] for x in X], c=colors, edgecolors="white", **style)
+    """The points of each moon in its colour, one legend entry per moon."""
+    for label, color in [(1.0, "tab:red"), (-1.0, "tab:blue")]:
+        moon = [x for x, target in zip(X, y) if target == label]
+        ax.scatter([x[0] for x in moon], [x[1] for x in moon], color=color,
+                   edgecolors="white", label=f"label {label:+g}", **style)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 show_points(ax, X, y, s=30)
-ax.set(title="two moons (blue: -1, red: +1)", aspect="equal")
+ax.set(title="two moons")
+ax.legend(loc="upper right", fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -96,7 +103,13 @@ def show_boundary(ax, model, X, y, title, steps=30):
     ax.contourf(xs, ys, Z, levels=[-3, 0, 3], colors=["#c6dbef", "#fcbba1"])
     ax.contour(xs, ys, Z, levels=[0], colors="black", linewidths=1)
     show_points(ax, X, y, s=25)
-    ax.set(title=title, aspect="equal")
+    ax.set(title=title)
+    key = [Line2D([], [], ls="none", marker="o", color="tab:red", label="label +1"),
+           Line2D([], [], ls="none", marker="o", color="tab:blue", label="label -1"),
+           Patch(color="#fcbba1", label="score > 0: +1"),
+           Patch(color="#c6dbef", label="score < 0: -1"),
+           Line2D([], [], color="black", lw=1, label="score = 0")]
+    ax.legend(handles=key, loc="upper right", fontsize=7)
 
 
 fig, ax = plt.subplots(figsize=(6, 4))
@@ -212,7 +225,7 @@ for (train, test), color, name in [((train_over, test_over), "tab:blue", "no L2"
     axes[0].plot(list(train), list(train.values()), color=color, label=f"training, {name}")
     axes[0].plot(list(test), list(test.values()), color=color, ls="--", marker="o", ms=3,
                  label=f"held-out, {name}")
-axes[0].axvline(best_epoch, color="gray", ls=":")
+axes[0].axvline(best_epoch, color="gray", ls=":", label="lowest held-out loss, no L2")
 axes[0].set(xlabel="epoch", ylabel="hinge loss", title="training vs held-out loss")
 axes[0].legend(fontsize=8)
 show_boundary(axes[1], overfit, X_train, y_train, "no L2: it bends around the noise")

@@ -31,6 +31,7 @@ import pytest
 from test_pictures import code_cells, notebook_sources, run_cell
 
 import engine
+import nn
 from engine.core.ops import TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,14 +293,10 @@ def test_twin_axes_share_one_legend_and_a_matrix_needs_a_colour_bar():
 # ----------------------------------------------------------------------------------
 # The notebooks: every figure, where Jupyter would show it.
 
-NOT_CHECKED_HERE = {  # being reworked in another branch of issue 15; add when merged
-    "04_backprop_by_hand",
-    "07_moons_classifier",
-}
 PLOTTING_NOTEBOOKS = [
     p
     for p in notebook_sources()
-    if "matplotlib" in p.read_text(encoding="utf-8") and p.stem not in NOT_CHECKED_HERE
+    if "matplotlib" in p.read_text(encoding="utf-8")
 ]
 
 
@@ -448,3 +445,14 @@ def test_both_xor_planes_key_each_xor_value_with_its_own_points(tmp_path, monkey
             "XOR = 1": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 1),
             "XOR = 0": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 0),
         }
+
+
+def test_the_live_training_picture_has_titles_labels_and_a_key(tmp_path):
+    """fit(plot=...)'s figure: the heat map keyed (classes, boundary, colour bar), the curves
+    keyed; checked on the last frame of a short animation."""
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=1, signed=True)
+    watch = nn.TrainingPlot(tmp_path / "training.gif", every=5)
+    nn.fit(nn.MLP(2, [8, 1], seed=0), X, y, loss="hinge", epochs=10, lr=0.3, plot=watch)
+    assert figure_problems(watch._figure.fig) == []
+    legend = watch._figure.map_ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["y = 1", "y = -1", "output = 0"]
