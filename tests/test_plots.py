@@ -294,9 +294,7 @@ def test_twin_axes_share_one_legend_and_a_matrix_needs_a_colour_bar():
 # The notebooks: every figure, where Jupyter would show it.
 
 PLOTTING_NOTEBOOKS = [
-    p
-    for p in notebook_sources()
-    if "matplotlib" in p.read_text(encoding="utf-8")
+    p for p in notebook_sources() if "matplotlib" in p.read_text(encoding="utf-8")
 ]
 
 
