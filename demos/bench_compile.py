@@ -1,30 +1,41 @@
-"""micrograd's demo step compiled with ``engine.compile``, against micrograd and plain floats.
+"""Compiled mode, measured: compile cost per op, shuffled training, micrograd's demo step.
 
-The step is the one ``demos/bench_nn.py`` times (``MLP(2, [16, 16, 1])`` over 100
-two-moons points, hinge loss + 1e-4 L2, zero grads, forward, backward, SGD with
-micrograd's schedule), built with ``nn`` once and traced; every timed step is then
-``optimizer.zero_grad(); compiled.run(); optimizer.step()``. Two more rows bracket it:
-micrograd 0.1.0 running its demo step (the peer, same data, same run) and the same
-step written by hand as float arithmetic (the floor: what Python costs with no
-autograd at all).
+Three tables, each timed in this process (medians; on a shared machine timings move by
+tens of percent, ratios less):
 
-``demo_graph()``, ``compiled_step()`` and ``float_step()`` are for
-``demos/benchmark.py``; ``measure()`` returns the figures; ``python -m
-demos.bench_compile`` prints them.
+1. **Compile cost per op** of ``engine.compile(root)`` on growing chains
+   ``y = (y * w + 0.001).tanh()`` (three ops a link, a constant leaf each): seconds
+   per op, peak memory per op while compiling (tracemalloc, a second compile), and
+   the run's time per op. Big graphs compile in chunks of ``CHUNK_OPS`` ops, so both
+   costs stay flat as the graph grows.
+2. **Shuffled mini-batch training**: ``nn.fit`` on the two moons, eager and with
+   ``compile=True`` (one example's graph traced once, replayed per example), the
+   compiled time including its tracing and compiling.
+3. **micrograd's demo step** (``MLP(2, [16, 16, 1])`` over 100 two-moons points,
+   hinge + 1e-4 L2, zero grads, forward, backward, SGD with micrograd's schedule):
+   compiled per example (``nn.train.compiled_step``, as ``fit`` runs it), compiled
+   as one whole graph (``engine.compile(loss)``), eager, micrograd 0.1.0 (the
+   peer) and the same step written by hand as float arithmetic (the floor).
+
+``python -m demos.bench_compile`` prints them (``--quick``: small sizes);
+``demos.benchmark`` prints them after its own tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import operator
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import engine
 import nn
 from demos.bench_nn import ALPHA, N_POINTS, SIZES, median_seconds, micrograd_step, moons
+from engine.compiler.chunks import CHUNK_OPS
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
 
@@ -60,6 +71,27 @@ def compiled_step(seed: int = 1) -> tuple[Callable[[], float], float, engine.Com
         return value
 
     return step, seconds, compiled
+
+
+def per_example_step(seed: int = 1) -> tuple[Callable[[], float], float]:
+    """(the step as ``fit(compile=True)`` runs it, seconds its first call took).
+
+    The first call traces and compiles one example's graph (twice: hinge reads the
+    label as a number, so each label has a trace of its own).
+    """
+    X, y = moons(seed)
+    model = nn.MLP(2, SIZES, seed=seed)
+    optimizer = nn.SGD(model, lr=1.0, schedule=nn.linear_decay(LR_STEPS))
+    replay = nn.train.compiled_step(model, nn.hinge, optimizer, ALPHA, model.parameters())
+
+    def step() -> float:
+        if optimizer.steps == LR_STEPS:
+            optimizer.steps = 0
+        return replay(X, y)[0]
+
+    start = time.perf_counter()
+    step()
+    return step, time.perf_counter() - start
 
 
 def float_step(seed: int = 1) -> Callable[[], float]:
@@ -127,12 +159,119 @@ def float_step(seed: int = 1) -> Callable[[], float]:
     return step
 
 
+def chain(links: int) -> engine.Value:
+    """``y = (y * w + 0.001).tanh()``, ``links`` times: 3 ops a link."""
+    x, w = engine.Value(0.3, "x"), engine.Value(0.9, "w")
+    y = x
+    with engine.collector_paused():
+        for _ in range(links):
+            y = (y * w + 0.001).tanh()
+    return y
+
+
+@dataclass
+class CompileCost:
+    ops: int
+    seconds_per_op: float  # wall time
+    cpu_per_op: float  # this process's CPU time: less moved by the machine's other load
+    bytes_per_op: float  # peak while compiling
+    run_ns_per_op: float
+
+
+def compile_cost(links: int, runs: int = 3) -> CompileCost:
+    """Time engine.compile on a chain, then its peak memory (a second compile, traced)."""
+    root = chain(links)
+    gc.collect()
+    with engine.collector_paused():
+        start, cpu = time.perf_counter(), time.process_time()
+        graph = engine.compile(root)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    ops = len(graph)
+    run = median_seconds(graph.run, runs, warmup=1)
+    del graph
+    gc.collect()
+    tracemalloc.start()
+    with engine.collector_paused():
+        graph = engine.compile(root)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del graph
+    return CompileCost(ops, seconds / ops, cpu / ops, peak / ops, run / ops * 1e9)
+
+
+def compile_table(costs: list[CompileCost]) -> str:
+    lines = [
+        f"engine.compile(root) on chains y = (y * w + 0.001).tanh(), chunks of {CHUNK_OPS:,} "
+        "ops (medians)",
+        f"{'ops':>10}  {'compile µs/op':>13}  {'(CPU µs/op)':>11}  {'peak bytes/op':>13}  "
+        f"{'run ns/op':>9}",
+    ]
+    for c in costs:
+        lines.append(
+            f"{c.ops:>10,}  {c.seconds_per_op * 1e6:13.1f}  {c.cpu_per_op * 1e6:11.1f}  "
+            f"{c.bytes_per_op:13.0f}  {c.run_ns_per_op:9.0f}"
+        )
+    return "\n".join(lines)
+
+
+@dataclass
+class Training:
+    examples: int
+    batch_size: int
+    epochs: int
+    eager: float  # seconds for the whole fit
+    compiled: float  # the same, compile=True, tracing and compiling included
+    same_history: bool
+
+
+def training(epochs: int = 20, batch_size: int = 10, seed: int = 1) -> Training:
+    """fit eager and compiled on the demo's data and model, shuffled mini-batches."""
+    X, y = moons(seed)
+    seconds, histories = [], []
+    for compiled in (False, True):
+        model = nn.MLP(2, SIZES, seed=seed)
+        start = time.perf_counter()
+        history = nn.fit(
+            model,
+            X,
+            y,
+            loss="hinge",
+            l2=ALPHA,
+            lr=1.0,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=True,
+            seed=seed,
+            progress=False,
+            compile=compiled,
+        )
+        seconds.append(time.perf_counter() - start)
+        histories.append((history.loss, [p.data for p in model.parameters()]))
+    return Training(len(X), batch_size, epochs, *seconds, histories[0] == histories[1])
+
+
+def training_table(t: Training) -> str:
+    return "\n".join(
+        [
+            f"nn.fit, MLP(2, {SIZES}), {t.examples} moons, hinge + {ALPHA:g} L2, batch_size "
+            f"{t.batch_size}, shuffled, {t.epochs} epochs",
+            f"{'eager':<40}  {t.eager:7.2f} s",
+            f"{'compile=True (compiling included)':<40}  {t.compiled:7.2f} s  "
+            f"{t.eager / t.compiled:5.1f}x faster",
+            "same loss history and parameters, bit for bit: " + ("yes" if t.same_history else "NO"),
+        ]
+    )
+
+
 @dataclass
 class Figures:
     """Medians from one run; seconds per step unless named otherwise."""
 
-    ops: int
-    compile_seconds: float
+    ops: int  # the whole graph's
+    ops_per_example: int
+    compile_seconds: float  # the whole graph's
+    trace_seconds: float  # per example: the first step, with its tracing and compiling
+    per_example: float
     compiled: float
     floor: float
     eager: float
@@ -141,7 +280,8 @@ class Figures:
     def rows(self) -> list[tuple[str, float]]:
         rows = [
             ("gradstep eager (nn.train_step)", self.eager),
-            ("gradstep compiled (engine.compile)", self.compiled),
+            ("gradstep compiled per example (as fit runs it)", self.per_example),
+            ("gradstep compiled whole graph (engine.compile)", self.compiled),
             ("hand-written float code (the floor)", self.floor),
         ]
         if self.micrograd is not None:
@@ -151,8 +291,9 @@ class Figures:
 
 def measure(repeats: int = 5, seed: int = 1) -> Figures:
     """Time every row in this process; micrograd is skipped when it is not installed."""
-    from demos.bench_nn import gradstep_step
+    from demos.bench_nn import gradstep_step, interleaved_medians
 
+    example, trace_seconds = per_example_step(seed)
     step, compile_seconds, compiled = compiled_step(seed)
     try:
         import micrograd  # noqa: F401
@@ -160,11 +301,21 @@ def measure(repeats: int = 5, seed: int = 1) -> Figures:
         peer = None
     else:
         peer = median_seconds(micrograd_step(seed), repeats)
+    fast = interleaved_medians(
+        {"example": example, "whole": step, "floor": float_step(seed)}, repeats * 10, warmup=3
+    )
+    X, y = moons(seed)
+    per = engine.compile(
+        lambda x0, x1, t: nn.hinge([nn.MLP(2, SIZES, seed=seed)([x0, x1])], [t]), [*X[0], y[0]]
+    )
     return Figures(
         ops=len(compiled),
+        ops_per_example=len(per),
         compile_seconds=compile_seconds,
-        compiled=median_seconds(step, repeats * 20, warmup=3),
-        floor=median_seconds(float_step(seed), repeats * 20, warmup=3),
+        trace_seconds=trace_seconds,
+        per_example=fast["example"],
+        compiled=fast["whole"],
+        floor=fast["floor"],
         eager=median_seconds(gradstep_step(seed), repeats * 2),
         micrograd=peer,
     )
@@ -174,7 +325,9 @@ def table(f: Figures) -> str:
     lines = [
         f"micrograd demo step, compiled: MLP(2, {SIZES}), {N_POINTS} moons, hinge + {ALPHA:g} "
         f"L2 (Python {sys.version.split()[0]}, medians)",
-        f"traced graph: {f.ops} ops; engine.compile took {f.compile_seconds:.2f} s",
+        f"per example: {f.ops_per_example} ops, traced and compiled (two labels) in "
+        f"{f.trace_seconds:.2f} s; whole graph: {f.ops:,} ops, engine.compile took "
+        f"{f.compile_seconds:.2f} s",
     ]
     width = max(len(name) for name, _ in f.rows())
     lines.append(f"{'':<{width}}  {'ms/step':>8}  {'vs micrograd':>12}  {'vs floor':>8}")
@@ -186,11 +339,28 @@ def table(f: Figures) -> str:
     return "\n".join(lines)
 
 
+def sizes(quick: bool) -> list[int]:
+    """Chain links for the compile-cost table: 10k, 100k and 1M ops (quick: 3k, 30k)."""
+    return [1_000, 10_000] if quick else [3_334, 33_334, 333_334]
+
+
+def report(quick: bool = False, repeats: int = 5) -> str:
+    """All three tables, as ``main`` prints them."""
+    costs = []
+    for links in sizes(quick):
+        costs.append(compile_cost(links))
+        print(f"measured compile cost, {3 * links:,} ops", file=sys.stderr, flush=True)
+    fit = training(epochs=3 if quick else 20)
+    figures = measure(1 if quick else repeats)
+    return "\n\n".join([compile_table(costs), training_table(fit), table(figures)])
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="micrograd's demo step, compiled")
+    parser = argparse.ArgumentParser(description="compiled mode: compile cost, training, demo step")
     parser.add_argument("--repeats", type=int, default=5, help="scales the timed steps per row")
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     args = parser.parse_args(argv)
-    print(table(measure(args.repeats)))
+    print(report(args.quick, args.repeats))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
     python -m demos.benchmark            # the full tables (several minutes)
     python -m demos.benchmark --quick    # small sizes, a smoke test
 
-Three tables. The first: graphs of the engine alone (deep chains, a wide sum). The
-second: micrograd's demo training step (``MLP(2, [16, 16, 1])`` on 100 moons points,
-hinge + L2, forward, backward, SGD), eager and compiled, against micrograd and against
-hand-written float code (``demos/bench_compile.py``). The third: gradients as values,
+Five tables. The first: graphs of the engine alone (deep chains, a wide sum). Then
+compiled mode (``demos/bench_compile.py``): what ``engine.compile`` costs per op as
+graphs grow to a million ops; shuffled mini-batch training, eager against
+``fit(compile=True)``; and micrograd's demo training step (``MLP(2, [16, 16, 1])`` on
+100 moons points, hinge + L2, forward, backward, SGD), eager and compiled, against
+micrograd and against hand-written float code. The last: gradients as values,
 ``engine.grad`` against ``backward()`` and the cost of a Hessian (``demos/bench_higher.py``).
 
 Each case builds a graph, backpropagates through it and drops it, repeatedly, as a
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import engine
-from demos import bench_compile, bench_higher
+from demos import bench_compile, bench_higher, bench_live
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -301,9 +303,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(table(rows))
     print()
-    print(bench_compile.table(bench_compile.measure(repeats=1 if args.quick else 5)))
+    print(bench_compile.report(args.quick))
     print()
     print(bench_higher.table(args.quick))
+    print()
+    print(bench_live.table(args.quick))
 
 
 if __name__ == "__main__":

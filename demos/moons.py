@@ -2,6 +2,7 @@
 
     python -m demos.moons                 # pictures go to ./out
     python -m demos.moons --out results   # or anywhere else
+    python -m demos.moons --animate       # also moons_training.gif: watch it learn
 
 micrograd's demo, run with gradstep: an MLP with two hidden layers of 16 ReLU neurons
 learns to tell two interleaving half-moons apart (100 points, hinge loss, L2 1e-4,
@@ -13,6 +14,10 @@ training accuracy and writes three pictures:
 * ``moons_neuron.svg``: the computation graph of one trained neuron (first hidden
   layer, neuron 0) on the first data point, after a backward pass from its output
   alone: inputs, weights, grads.
+
+With ``--animate`` it also writes ``moons_training.gif``: the loss, the accuracy and
+the decision boundary as training goes (``nn.fit(..., plot=path)``), updated as
+often as keeps drawing under 20% of the training time.
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compile",
         action="store_true",
         help="trace the training step once and replay it (engine.compile): same numbers, faster",
+    )
+    parser.add_argument(
+        "--animate",
+        action="store_true",
+        help="also write moons_training.gif, the boundary and loss as training goes",
     )
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
@@ -96,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         schedule=nn.linear_decay(args.epochs),
         progress=args.progress,
         compile=args.compile,
+        plot=out / "moons_training.gif" if args.animate else False,
     )
     final = accuracy(model, X, y)
     print(f"final loss {history.loss[-1]:.4f}; training accuracy {final:.1%}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
 from .compiler.compiled import CompiledGraph, GraphChangedError, compile
+from .compiler.function import CompiledFunction
 from .core import value as _value
 from .core.autodiff import (
     backward,
@@ -28,6 +29,7 @@ from .core.value import Value, apply, sum
 from .show.tags import mark, role_of
 
 __all__ = [
+    "CompiledFunction",
     "CompiledGraph",
     "GradcheckError",
     "GradcheckReport",

@@ -7,9 +7,10 @@ Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images
 ``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, images, losses, optim
+from . import datasets, images, live, losses, optim
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .live import TrainingPlot, plot_neurons
 from .losses import (
     bce,
     bce_with_logits,
@@ -38,6 +39,7 @@ __all__ = [
     "Neuron",
     "SGD",
     "Sequential",
+    "TrainingPlot",
     "Unflatten",
     "argmax",
     "bce",
@@ -55,12 +57,14 @@ __all__ = [
     "is_frozen",
     "l2",
     "linear_decay",
+    "live",
     "load",
     "log_softmax",
     "logsumexp",
     "losses",
     "mse",
     "optim",
+    "plot_neurons",
     "softmax",
     "step_decay",
     "train_step",

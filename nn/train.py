@@ -17,6 +17,7 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import random
@@ -167,32 +168,89 @@ def train_step(
     return value, numbers
 
 
-def _compiled_step(
+def compiled_step(
     model: Callable[[Any], Any],
-    X: Sequence[Any],
-    y: Sequence[Any],
     loss: LossFn,
     optimizer: SGD,
     l2: float,
-    l2_params: Sequence[Value] | None,
-) -> Callable[[], tuple[float, list[Any]]]:
-    """``train_step`` on this batch, traced once by ``engine.compile`` and replayed per call.
+    l2_params: Sequence[Value],
+) -> Callable[[list[Any], list[Any]], tuple[float, list[Any]]]:
+    """``train_step(model, bx, by, ...)`` as ``step(bx, by)``, one example compiled and replayed.
 
-    Same numbers as ``train_step``: the replay runs the traced ops on the parameters'
-    current data, so it needs a model and loss that build the same graph every step.
+    ``engine.compile(example, row)`` traces ``loss([model(x)], [target])`` for one
+    example (a graph the size of the model, not of the batch) and the step replays it
+    on every example of any batch with seed 1/n, so the parameters accumulate the
+    batch mean's gradient. Then the L2 term's gradient, 2·l2·p, added as eager
+    backward adds it: two terms ``l2·p`` after every example's. The loss is the mean
+    of the examples' losses, as ``sum(...) * (1 / n)`` like ``losses._mean``; so for
+    a loss of one term per example (hinge, the cross-entropies, mse of one output)
+    every number is eager's, bit for bit: the same terms added in the same order
+    (eager backward also visits the examples in order, then the L2 term). For mse of
+    k outputs each example's k terms are averaged first: equal within rel 1e-12. A
+    loss of your own must be such a mean; the first batch checks it.
     """
-    with engine.collector_paused():
-        outputs, objective = _forward(model, X, y, loss, optimizer, l2, l2_params)
-        flat = [v for o in outputs for v in ([o] if isinstance(o, Value) else o)]
-        compiled = engine.compile(objective, outputs=flat)
+    compiled: Any = None
+    shape: list[int] = []  # inputs per example, and outputs per target (0: one number)
 
-    def step() -> tuple[float, list[Any]]:
-        optimizer.zero_grad()
-        value = compiled.run()
+    def example(*numbers: Value) -> tuple[Value, ...]:
+        nin, nout = shape
+        target: Any = list(numbers[nin:]) if nout else numbers[nin]
+        out = model(list(numbers[:nin]))
+        flat = [out] if isinstance(out, Value) else list(out)
+        return (loss([out], [target]), *flat)
+
+    def step(bx: list[Any], by: list[Any]) -> tuple[float, list[Any]]:
+        nonlocal compiled
+        rows = [(*map(_number_of, x), *_targets(t)) for x, t in zip(bx, by, strict=True)]
+        n = len(rows)
+        if compiled is None:
+            multi = not isinstance(by[0], (Value, numbers.Real))
+            shape[:] = [len(bx[0]), len(by[0]) if multi else 0]
+            with engine.collector_paused():
+                compiled = engine.compile(example, rows[0])
+            if loss not in _losses.LOSSES.values():
+                _check_mean(model, loss, bx, by, compiled.run_many(rows, backward=False))
+        with engine.collector_paused():
+            optimizer.zero_grad()
+            results = compiled.run_many(rows, grad=1.0 / n)
+        value = sum([r[0] for r in results]) * (1.0 / n)
+        if l2:
+            for p in l2_params:
+                term = l2 * p.data
+                p.grad += term
+                p.grad += term
+            value = value + sum([p.data * p.data for p in l2_params]) * l2
+            if any(p.grad - p.grad != 0.0 for p in l2_params):  # overflowed: eager says why
+                return train_step(model, bx, by, loss, optimizer, l2, l2_params)
         optimizer.step()
-        return value, _numbers(outputs)
+        outs = [r[1] if len(r) == 2 else list(r[1:]) for r in results]
+        return value, outs
 
     return step
+
+
+def _number_of(v: Any) -> float:
+    return v.data if isinstance(v, Value) else v
+
+
+def _targets(t: Any) -> list[float]:
+    return [_number_of(t)] if isinstance(t, (Value, numbers.Real)) else [*map(_number_of, t)]
+
+
+def _check_mean(
+    model: Callable[[Any], Any], loss: LossFn, bx: list[Any], by: list[Any], results: list[Any]
+) -> None:
+    """Refuse a loss that is not the mean of its examples' losses: replaying examples needs it."""
+    with engine.no_grad():
+        batch = loss([model(x) for x in bx], by).data
+    mean = sum([r[0] for r in results]) / len(results)
+    if not math.isclose(batch, mean, rel_tol=1e-9, abs_tol=1e-12):
+        raise ValueError(
+            f"fit: compile=True replays one example at a time, so the loss of a batch must be "
+            f"the mean of its examples' losses (as every built-in loss is); {loss.__name__} of "
+            f"the first batch is {batch!r} but the mean of its examples' losses is {mean!r}. "
+            "Use compile=False"
+        )
 
 
 def _forward(
@@ -322,6 +380,7 @@ def fit(
     callback: Callable[[int, History], Any] | None = None,
     validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
     compile: bool = False,  # noqa: A002 - the name users know from torch.compile
+    plot: Any = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent; returns the ``History``.
 
@@ -344,11 +403,17 @@ def fit(
     * ``validation=(X_val, y_val)``: held-out examples, checked like ``X`` and ``y``
       before the first update and measured after every epoch (``evaluate``) into
       ``history.val_loss`` and ``history.val_accuracy``; they never move a parameter.
-    * ``compile=True``: trace each batch's step once (``engine.compile``) and replay
-      it, with the same results, many times faster. The step must build the same
-      graph every time: the same batches every epoch (full batch, or ``shuffle=False``)
-      and no Python branch on ``.data`` in the model or loss (``bce_with_logits``
-      branches on each score's sign, so it is refused).
+    * ``compile=True``: trace one example's forward and backward once
+      (``engine.compile(fn, example_inputs)``, a graph the size of the model) and
+      replay it for every example of every batch: any ``batch_size``, shuffled or
+      not, the same results as eager (bit for bit, but for mse of several outputs:
+      rel 1e-12; see ``compiled_step``), many times faster. The model must not
+      branch in Python on a Value's ``.data`` (the trace would freeze the branch);
+      labels a loss reads as numbers get one trace per label.
+    * ``plot=True``: watch it learn. In Jupyter a figure redrawn in place (loss,
+      accuracy and, for 2-D inputs, the model's output over the input plane);
+      ``plot="training.gif"`` writes an animation; see ``nn.live`` (``nn.TrainingPlot``
+      for how often and how finely).
 
     Nothing half-done: the arguments and the whole dataset are checked before the first
     update (see ``_checked_data``), and a step that fails (an update that would make a
@@ -374,23 +439,17 @@ def fit(
     elif not isinstance(optimizer, SGD):
         raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
     correct = _accuracy_rule(accuracy, loss_fn)
-    if compile and shuffle and size < n:
-        raise ValueError(
-            "fit: compile=True replays each batch's traced graph, so the batches must be the "
-            "same every epoch: use batch_size=None (full batch) or shuffle=False"
-        )
-    if compile and loss_fn is _losses.binary_cross_entropy_with_logits:
-        raise ValueError(
-            "fit: compile=True cannot trace bce_with_logits: it picks a formula per example "
-            "from the sign of the score, which a traced graph would freeze. Use loss='bce' "
-            "with a sigmoid output, or compile=False"
-        )
-    steps: dict[tuple[int, ...], Callable[[], tuple[float, list[Any]]]] = {}
     params = model.parameters()
+    replay = compiled_step(model, loss_fn, optimizer, l2, params) if compile else None
     rng = random.Random(seed)
     order = list(range(n))
     batches = len(range(0, n, size))
     history = History()
+    live = None
+    if plot is not False and plot is not None:
+        from . import live as _live  # matplotlib is imported only when plotting
+
+        live = _live.watch(plot, model, X, y, epochs, loss_fn)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
@@ -405,13 +464,8 @@ def fit(
                 by = [y[i] for i in idx]
                 lr_used = optimizer.current_lr
                 try:
-                    if compile:
-                        key = tuple(idx)
-                        if key not in steps:
-                            steps[key] = _compiled_step(
-                                model, bx, by, loss_fn, optimizer, l2, params
-                            )
-                        value, outs = steps[key]()
+                    if replay is not None:
+                        value, outs = replay(bx, by)
                     else:
                         value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
                 except _STEP_ERRORS as error:
@@ -445,9 +499,15 @@ def fit(
                 bar.update(1)
             if callback is not None:
                 callback(epoch, history)
+            if live is not None:
+                live.epoch(epoch, history)
+        if live is not None:
+            live.finish()
     finally:
         if bar is not None:
             bar.close()
+        if live is not None:
+            live.close()
     return history
 
 

@@ -127,7 +127,7 @@ runs = {}
 for name, options in settings.items():
     m = nn.MLP(2, [16, 16, 1], seed=0)
     runs[name] = nn.fit(m, X, y, loss="hinge", l2=1e-4, epochs=20, batch_size=10, seed=0,
-                        progress=False, **options)
+                        progress=False, compile=True, **options)
     print(f"{name:17}: final loss {runs[name].loss[-1]:.3f}, accuracy {runs[name].accuracy[-1]:.0%}")
 
 fig, ax = plt.subplots(figsize=(7, 3.5))

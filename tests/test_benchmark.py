@@ -24,7 +24,17 @@ def test_quick_benchmark_prints_a_table_against_micrograd():
     for row in ("micrograd", "gradstep", "hand-written"):
         assert row in step_rows
     assert "engine.compile took" in result.stdout
+    # compiled mode: compile cost per op for growing graphs, training, the demo step
+    head = next(i for i, line in enumerate(lines) if "compile µs/op" in line)
+    assert "peak bytes/op" in lines[head] and "run ns/op" in lines[head]
+    sizes = [int(line.split()[0].replace(",", "")) for line in lines[head + 1 : head + 3]]
+    assert sizes == [3_000, 30_000]
+    assert "compile=True (compiling included)" in result.stdout and "x faster" in result.stdout
+    assert "same loss history and parameters, bit for bit: yes" in result.stdout
+    for row in ("compiled per example (as fit runs it)", "compiled whole graph"):
+        assert row in result.stdout
     assert "grad / backward" in result.stdout and "Hessian / one pass" in result.stdout
+    assert "watching training" in result.stdout and "drawing / training time" in result.stdout
 
 
 def test_both_engines_build_the_same_graph_shape():
@@ -64,3 +74,18 @@ def test_default_and_paused_collector_are_timed_alternately():
     assert seen[:6] == [True, False, True, False, True, False]
     assert default.nodes == paused.nodes == 4 * 10 + 1
     assert gc.isenabled()
+
+
+def test_notebook_timer_runs_a_notebook_and_prints_its_times(tmp_path):
+    import nbformat
+
+    from demos import bench_notebooks
+
+    path = tmp_path / "01_tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("total = sum(i * i for i in range(10**6))")]
+    nbformat.write(nb, path)
+    timing = bench_notebooks.run_one(path)
+    assert timing.name == "01_tiny" and timing.wall > 0 and 0 < timing.cpu < 60
+    text = bench_notebooks.table([timing, timing])
+    assert "01_tiny" in text and "all 2" in text and "target: < 90 s" in text

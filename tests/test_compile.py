@@ -391,15 +391,19 @@ def test_ops_made_with_define_op_compile_too():
 
 def test_benchmark_steps_agree_with_eager_training():
     """The benchmark's compiled step and float floor compute nn.train_step's losses."""
-    from demos.bench_compile import compiled_step, float_step
+    from demos.bench_compile import compiled_step, float_step, per_example_step
     from demos.bench_nn import gradstep_step
 
     compiled, seconds, graph = compiled_step()
     floor, eager = float_step(), gradstep_step()
-    assert seconds > 0 and len(graph) > 30_000
+    per_example, first = per_example_step()  # its first step is done: eager's must be too
+    assert seconds > 0 and len(graph) > 30_000 and first > 0
+    eager()
+    compiled()
+    floor()
     for _ in range(3):
         want = eager()
-        assert compiled() == want
+        assert compiled() == want and per_example() == want
         assert math.isclose(floor(), want, rel_tol=1e-12)
 
 
@@ -485,17 +489,46 @@ def test_fit_compiled_mini_batches_and_list_outputs():
         epochs=6,
         accuracy=close_enough,
     )
+    # mse of two outputs: each example's two terms are averaged first, then the batch
+    # (eager averages all terms at once), so the sums are ordered differently.
+    assert comp_h.accuracy == eager_h.accuracy
+    assert all(close(a, b) for a, b in zip(comp_h.loss, eager_h.loss, strict=True))
+    assert all(close(a, b) for a, b in zip(comp_p, eager_p, strict=True))
+
+
+@pytest.mark.parametrize("loss", ["hinge", "bce", "bce_with_logits", "mse"])
+def test_fit_compiled_shuffled_mini_batches_are_eager_bit_for_bit(loss):
+    """Any batch size, shuffled: one example's graph replayed per example, eager's numbers."""
+    import nn
+
+    X, y = nn.datasets.make_moons(23, 0.2, seed=5, signed=loss == "hinge")
+    output = "sigmoid" if loss == "bce" else "linear"
+    eager_h, eager_p, comp_h, comp_p = fit_both(
+        lambda: nn.MLP(2, [5, 4, 1], seed=7, output_activation=output),
+        X,
+        y,
+        loss=loss,
+        l2=1e-3,
+        batch_size=4,  # 6 batches, the last of 3
+        shuffle=True,
+        seed=3,
+        epochs=5,
+        lr=0.3,
+    )
     assert comp_h.loss == eager_h.loss and comp_h.accuracy == eager_h.accuracy
     assert comp_p == eager_p
 
 
-def test_fit_compile_refuses_graphs_that_change():
+def test_fit_compiled_refuses_a_loss_that_is_no_mean():
     import nn
 
     X, y = nn.datasets.make_moons(8, 0.1, seed=2, signed=True)
+
+    def summed(outputs, targets):
+        return engine.sum([(o - t) ** 2 for o, t in zip(outputs, targets, strict=True)])
+
     model = nn.MLP(2, [4, 1], seed=0)
-    with pytest.raises(ValueError, match="compile=True .* batch_size=None .* shuffle=False"):
-        nn.fit(model, X, y, loss="hinge", batch_size=4, compile=True, progress=False)
-    labels = [(t + 1) / 2 for t in y]
-    with pytest.raises(ValueError, match="cannot trace bce_with_logits"):
-        nn.fit(model, X, labels, loss="bce_with_logits", compile=True, progress=False)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"compile=True .* mean of its examples' losses"):
+        nn.fit(model, X, y, loss=summed, batch_size=4, compile=True, progress=False)
+    assert [p.data for p in model.parameters()] == before

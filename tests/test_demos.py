@@ -75,6 +75,14 @@ def test_moons_writes_to_out_by_default_and_compiled_training_agrees(tmp_path):
     assert eager.splitlines()[:2] == compiled.splitlines()[:2]  # same loss and accuracy
 
 
+def test_moons_animate_writes_the_training_animation(tmp_path):
+    out = ok(run("-m", "demos.moons", "--epochs", "4", "--points", "12", "--animate",
+                 "--out", str(tmp_path)))  # fmt: skip
+    gif = tmp_path / "moons_training.gif"
+    assert gif.read_bytes().startswith(b"GIF8")
+    assert f"to {gif}" in out and "frames)" in out
+
+
 def test_moons_shows_the_progress_bar_when_asked(tmp_path):
     result = run("-m", "demos.moons", "--epochs", "3", "--points", "10", "--progress",
                  "--out", str(tmp_path))  # fmt: skip

@@ -296,6 +296,31 @@ CATALOGUE = [
         ValueError,
         r"fit: X row 0: expected 64 inputs, got 16",
     ),
+    ("compile a number", lambda: engine.compile(2.0), TypeError, "root Value .* or a function"),
+    (
+        "compile fn, inputs not a list",
+        lambda: engine.compile(lambda x: x, 1.0),
+        TypeError,
+        r"example_inputs must be a list of numbers",
+    ),
+    (
+        "compile fn, wrong count",
+        lambda: engine.compile(lambda x, y: x * y, [1.0]),
+        ValueError,
+        r"example_inputs has 1 numbers, expected 2 \(x, y\)",
+    ),
+    (
+        "compile fn, no Value",
+        lambda: engine.compile(lambda x: 1.0, [1.0]),
+        TypeError,
+        r"fn must return a Value .*got float",
+    ),
+    (
+        "compiled fn, row length",
+        lambda: engine.compile(lambda x: x * _x(), [1.0]).run(1.0, 2.0),
+        ValueError,
+        r"row 0 has 2 numbers, expected 1 \(x\)",
+    ),
 ]
 
 

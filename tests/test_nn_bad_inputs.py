@@ -159,6 +159,15 @@ CASES = [
     (lambda m, d: sgd_step(m, 1e308, 10.0), ValueError, SGD_OVERFLOW),
     (lambda m, d: nn.fit(m, BIG, Y, loss="hinge", lr=1e308), ValueError, FIT_OVERFLOW),
     (lambda m, d: nn.fit(m, BIG, Y, loss="hinge", lr=1e308, compile=1), ValueError, FIT_OVERFLOW),
+    # Watching training: refused before the first update; a failed fit writes no animation.
+    (lambda m, d: nn.fit(m, X, Y, plot=3), TypeError, "^fit: plot must be True .*, got 3$"),
+    (lambda m, d: nn.fit(m, X, Y, plot=d / "t.png"), ValueError, r"^fit\(plot=...\): .*\.gif"),
+    (lambda m, d: nn.TrainingPlot(every=0), ValueError, "^TrainingPlot: every must be a positive"),
+    (
+        lambda m, d: nn.fit(m, BIG, Y, loss="hinge", lr=1e308, plot=d / "t.gif"),
+        ValueError,
+        FIT_OVERFLOW,
+    ),
     # Files: a failed save leaves the folder as it was and names the cause.
     (lambda m, d: m.save(d / "adir"), IsADirectoryError, "^MLP.save: .*adir' is a folder; give a"),
     (lambda m, d: poisoned(W, math.inf).save(d / "saved.json"), ValueError, SAVE + W + " is inf;"),

@@ -30,6 +30,9 @@ from typing import Any
 import pytest
 from test_pictures import code_cells, notebook_sources, run_cell
 
+import engine
+from engine.core.ops import TABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -323,6 +326,10 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:
+    built_in = {op.name for op in TABLE}
+    for op_name in set(ops) - built_in:
+        del engine.OPS[op_name]
     try:
         for i, code in enumerate(code_cells(source)):
             where = f"{source.stem} cell {i}"
@@ -330,6 +337,8 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
             show()
     finally:
         plt.close("all")
+        engine.OPS.clear()
+        engine.OPS.update(ops)
     assert shown, f"{source.name} imports matplotlib but showed no figure"
     assert problems == [], "\n".join(problems)
 
@@ -419,3 +428,19 @@ def test_the_boundary_picture_keys_each_class_with_its_own_points(tmp_path, monk
     (upper,) = colours(filled.get_facecolor()[-1])  # the level from 0 to 3: score above 0
     assert {upper} == entries["where the model answers odd"]
     plt.close(fig)
+
+
+def test_both_xor_planes_key_each_xor_value_with_its_own_points(tmp_path, monkeypatch):
+    import nn
+    from demos import xor
+
+    X, y = nn.datasets.xor()
+    figures = saved_figures(monkeypatch)
+    assert xor.main(["--epochs", "20", "--out", str(tmp_path)]) == 0
+    found, fig = figures["xor.png"]
+    assert found == [] and len(fig.axes) == 2
+    for ax in fig.axes:
+        assert class_scatters(ax) == {
+            "XOR = 1": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 1),
+            "XOR = 0": sorted((a, b) for (a, b), t in zip(X, y, strict=True) if t == 0),
+        }

@@ -269,3 +269,41 @@ def test_without_ipywidgets_the_display_says_how_to_get_the_form(monkeypatch):
     bundle = p._repr_mimebundle_()
     assert "pip install ipywidgets" in bundle["text/html"]
     assert "dL/dn = ?" in bundle["text/plain"]
+
+
+def _consumers(root: Value) -> dict[Value, list[tuple[Value, int]]]:
+    """Each Value's uses, read off the graph itself: (the op's result, operand position)."""
+    order, _ = topological_order(root)
+    found: dict[Value, list[tuple[Value, int]]] = {}
+    for node in order:
+        for i, p in enumerate(node._parents):
+            found.setdefault(p, []).append((node, i))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs())
+def test_on_random_graphs_the_classic_mistakes_are_named(graph):
+    """Mistakes made from the graph and backward's grads (not the practice's records)."""
+    root = graph.build(graph.inputs)
+    p = engine.practice(root)
+    backward(root)  # the reference grads, on the graph itself
+    uses = _consumers(root)
+    close = lambda a, b: math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6)  # noqa: E731
+    for v in p.questions:
+        right = v.grad
+        terms = []
+        for node, i in uses[v]:
+            local = node._operation.local(node.data, *(q.data for q in node._parents))[i]
+            terms.append(node.grad * local)
+        answers = {u: u.grad for u in p.questions}
+        if len(terms) > 1 and not close(terms[0], right):
+            row = p.check({**answers, v: terms[0]})[v]
+            assert row.mistake == NOT_SUMMED, (row, terms)
+        upstream = sum(node.grad for node, _ in uses[v])
+        if not close(upstream, right) and len(terms) == 1:
+            row = p.check({**answers, v: upstream})[v]
+            assert row.mistake == NOT_MULTIPLIED, row
+        if not close(right, 0.0) and not close(-right, upstream):
+            row = p.check({**answers, v: -right})[v]
+            assert row.mistake in (SIGN, NOT_SUMMED, INPUT_FOR_OUTPUT), row

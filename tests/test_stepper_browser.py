@@ -323,3 +323,9 @@ def test_reveal_shows_each_answer_and_its_sum(practice_page):
         f'.graph g[data-node="{node_ids(p.root)[x1]}"][data-kind="value"]'
     ).click()
     assert p.sum_line(x1) in practice_page.locator("#panel").inner_text()
+
+
+def test_the_page_writes_numbers_as_python_does(practice_page):
+    numbers = [0.5, -1.0, 1 / 3, 12345.678, 9999.4, -0.00012345, 1.2e-7, 3e20, 0.1111, 100.0]
+    shown = practice_page.evaluate(f"{numbers!r}.map(window.formatNumber)")
+    assert shown == [format_number(x) for x in numbers]

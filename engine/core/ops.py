@@ -467,6 +467,18 @@ TABLE: tuple[Op, ...] = (
         forms=(("exp(a) / (exp(a) + exp(b))",), ("exp(b) / (exp(a) + exp(b))",)),
         forward_forms=("log(exp(a) + exp(b))",),
     ),
+    # softplus, log(1 + e^a): the loss of a logistic (sigmoid) output as one op, so that
+    # bce_with_logits needs no Python branch on a score and compiles. Written so that exp
+    # never overflows. (Named log1pexp, not softplus: notebook 8 defines that op itself.)
+    Op(
+        "log1pexp",
+        "softplus",
+        1,
+        "max(a, 0.0) + log(1.0 + exp(-fabs(a)))",
+        ("sigmoid(a)",),
+        remark="softplus, ln(1 + exp(a)), in a form where exp never overflows",
+        method="softplus",
+    ),
 )
 
 

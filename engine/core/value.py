@@ -50,6 +50,7 @@ STEP = OPS["step"]
 ABS = OPS["abs"]
 SUM = OPS["sum"]
 LOGADDEXP = OPS["logaddexp"]
+LOG1PEXP = OPS["log1pexp"]
 # ---- end generated ----
 
 # Tools outside the core that a Value offers as methods (a step-by-step backward, a
@@ -678,6 +679,31 @@ class Value(Node):
         v.scope = MODE.scope
         return v
 
+    def softplus(self) -> Value:
+        """``self.softplus()``: out = max(a, 0) + ln(1 + exp(-|a|)); ∂out/∂a = σ(a).
+
+        Backward: ``kernels.log1pexp_backward``.
+        """
+        a = self.data
+        try:
+            out = max(a, 0.0) + log(1.0 + exp(-fabs(a)))
+        except (ArithmeticError, ValueError):
+            raise _op_error(LOG1PEXP, (self,)) from None
+        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
+            raise _op_error(LOG1PEXP, (self,))
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        if MODE.recording:
+            v._operation = LOG1PEXP
+            v._parents = (self,)
+        else:
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
+        return v
+
     # ---- end generated ----
 
 
@@ -902,4 +928,5 @@ STEP._attach(function=Value.step)
 ABS._attach(function=Value.__abs__)
 SUM._attach(function=sum)
 LOGADDEXP._attach(function=logaddexp)
+LOG1PEXP._attach(function=Value.softplus)
 # ---- end generated ----

@@ -61,10 +61,9 @@ class Use:
         root, node, name = self.step.root_name, _wrap(self.step.name), _wrap(self.update.name)
         return f"d{root}/d{node} · ∂{node}/∂{name}"
 
-    def numbers(self, upstream: float | None = None) -> str:
-        """``0.5 · 2``: the term in numbers (with another upstream, if given)."""
-        up = self.upstream if upstream is None else upstream
-        return f"{_factor(up)} · {_factor(self.local)}"
+    def numbers(self) -> str:
+        """``0.5 · 2``: the term in numbers."""
+        return f"{_factor(self.upstream)} · {_factor(self.local)}"
 
 
 def forms_line(step: BackpropStep, u: ParentUpdate) -> str:

@@ -34,7 +34,7 @@ from ..core.numbers import check_number
 from ..core.ops import NARY
 from ..core.value import Value
 from .chain import Use, sum_line, uses_by_value
-from .draw import Overlay, ValueGraph, format_number
+from .draw import DEFAULT_MAX_NODES, Overlay, ValueGraph, draw_dot, format_number
 from .stepper import _operand_names, _text_points, _wrap, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_REL_TOL", "Practice", "PracticeReport", "Verdict", "practice"]
@@ -198,8 +198,6 @@ class Practice:
         # Room in the grad column for a typed answer, as wide as "-0.12345".
         width = max(base.number_width, math.ceil(_text_points("-0.12345")) + 6)
         overlay: Overlay = replace(base, grads=grads, updated=frozenset(wrong), number_width=width)
-        from .draw import DEFAULT_MAX_NODES, draw_dot
-
         return draw_dot(self.root, overlay=overlay, max_nodes=DEFAULT_MAX_NODES)
 
     def __str__(self) -> str:

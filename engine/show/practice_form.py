@@ -129,4 +129,7 @@ def _summary_html(report: PracticeReport) -> str:
     right = sum(r.status == "ok" for r in report.rows)
     if report.ok:
         return f'<p style="color:#15803d"><b>All {right} grads right.</b></p>'
-    return f"<p><b>{right} of {len(report.rows)} right.</b> Fix the first wrong one first.</p>"
+    return (
+        f"<p><b>{right} of {len(report.rows)} right.</b> Fix the first wrong one first "
+        "(the picture shows your numbers; the wrong ones are shaded).</p>"
+    )

@@ -163,6 +163,7 @@ svg g.wrong polygon:first-of-type, svg g.wrong path {{ stroke: {highlight}; stro
     }}
     return String(Number(x.toPrecision(4)));
   }}
+  window.formatNumber = fmt;  // for tests: must write numbers as format_number does
   function row(id) {{ return document.querySelector('tr.question[data-node="' + id + '"]'); }}
   function given(id) {{
     var r = row(id);

@@ -1,0 +1,409 @@
+"""Compiled functions: trace a function of numbers once, replay it for every example.
+
+A training step repeats one model-sized computation for every example of a batch.
+``engine.compile(fn, example_inputs)`` calls ``fn`` once on input Values made from
+``example_inputs`` (labelled with fn's parameter names) and compiles the graph that
+call builds, the size of one example's computation, into a function that loops over
+rows of numbers::
+
+    def example_loss(x0, x1, y):
+        return (1.0 - y * model([x0, x1])).relu()
+
+    step = engine.compile(example_loss, [0.5, -0.2, 1.0])
+    step(0.5, -0.2, 1.0)                   # forward only: a float
+    step.run(0.5, -0.2, 1.0, grad=0.01)    # forward and backward
+    step.run_many(rows, grad=1 / len(rows))  # one example after another
+
+Three kinds of leaf in the traced graph. The inputs are the function's arguments: a
+new row of numbers on every example, no gradient. Values ``fn`` made itself (the 1.0
+above, any ``Value(...)`` created inside) are constants, written into the code as
+numbers. Every other leaf is a Value ``fn`` reads from outside (the model's
+parameters): each call reads its current ``.data`` and accumulates
+``grad · d(result)/d(leaf)`` into its ``.grad``, as ``result.backward(grad)`` would
+after each example's call of ``fn``, in the same order: the numbers are eager's, bit
+for bit.
+
+``fn`` returns one Value, or a tuple whose first item is the result to differentiate
+and whose others are Values to report too (a model's prediction, say); calls then
+return tuples of floats.
+
+Tracing freezes Python decisions, as in ``engine.compile(root)``: a branch on
+``.data`` was decided by the example inputs. An input that the traced graph does not
+read was used as a plain number (or not at all); its value may have decided the
+graph, so a row with a different value there is traced again (a classifier's label,
+which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label). Errors are
+eager's: when a check in the compiled code fails, the rows are replayed by calling
+``fn`` eagerly (every forward first, then each backward), which raises the error
+eager code raises.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import itertools
+import linecache
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
+from typing import Any
+
+from ..core.autodiff import collector_paused, topological_order
+from ..core.floatmath import NAMES as NAMESPACE
+from ..core.mode import MODE, scope
+from ..core.numbers import check_number
+from ..core.value import Value
+from .chunks import Fail, _fail
+from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
+
+MAX_TRACES = 64
+"""How many traces (one per value of the inputs ``fn`` reads as numbers) before giving up."""
+
+_COUNT = itertools.count(1)
+
+
+class CompiledFunction:
+    """``fn`` traced at its example inputs and compiled (``engine.compile(fn, example_inputs)``)."""
+
+    def __init__(
+        self, fn: Callable[..., Any], example_inputs: Sequence[Any], readable: bool | None
+    ):
+        if not callable(fn):
+            raise TypeError(f"engine.compile: fn must be callable, got {type(fn).__name__}")
+        if isinstance(example_inputs, (str, bytes)) or not isinstance(example_inputs, Iterable):
+            raise TypeError(
+                "engine.compile(fn, example_inputs): example_inputs must be a list of numbers, "
+                f"one per argument of fn, got {type(example_inputs).__name__}"
+            )
+        self._fn = fn
+        self._title = getattr(fn, "__name__", "fn")
+        self.names = _argument_names(fn, len(list(example_inputs)))
+        self._readable = readable
+        self._leaves: list[Value] = []  # the Values fn reads, over every trace
+        self._index: dict[Value, int] = {}
+        self._traces: dict[tuple[float, ...], _Trace] = {}
+        self._unread: tuple[int, ...] | None = None
+        row = self._row(example_inputs, "example_inputs")
+        first = self._trace(row)
+        self._unread = first.unread
+        self._key = itemgetter(*first.unread) if first.unread else None
+        self._traces[self._key_of(row)] = first
+
+    # -- calling ----------------------------------------------------------------------
+
+    def __call__(self, *inputs: Any) -> Any:
+        """``fn(*inputs)``'s value(s) as floats, computed by the compiled code; no gradients."""
+        return self.run_many([inputs], backward=False)[0]
+
+    def run(self, *inputs: Any, grad: float = 1.0) -> Any:
+        """Forward and backward for one row: the Values fn reads accumulate gradients."""
+        return self.run_many([inputs], grad=grad)[0]
+
+    def run_many(
+        self, rows: Iterable[Sequence[Any]], grad: float = 1.0, backward: bool = True
+    ) -> list[Any]:
+        """``run`` for every row in turn (faster than calling it per row); the results' list."""
+        seed = check_number(grad, "CompiledFunction.run(grad=...)")
+        rows = rows if isinstance(rows, list) else list(rows)
+        data = [leaf.data for leaf in self._leaves]
+        grads = [leaf.grad for leaf in self._leaves]
+        results: list[Any] = []
+        groups = list(self._groups(rows))  # tracing anew raises what fn raises, as eager
+        try:
+            total = sum(data)  # the leaves' data and (below) grads are checked here, once
+            if total - total != 0.0:
+                _fail()
+            for trace, group in groups:
+                if len(data) < len(self._leaves):  # a new trace read new Values
+                    data += [leaf.data for leaf in self._leaves[len(data) :]]
+                    grads += [leaf.grad for leaf in self._leaves[len(grads) :]]
+                results += trace.function(group, seed, backward, data, grads)
+            total = sum(grads)
+            if total - total != 0.0:
+                _fail()
+        except (Fail, ArithmeticError, ValueError, TypeError):
+            return self._replay(rows, seed, backward)
+        if backward:
+            for leaf, g in zip(self._leaves, grads, strict=True):
+                leaf.grad = g
+        return results
+
+    def _groups(self, rows: list[Sequence[Any]]) -> Iterable[tuple[_Trace, list[Any]]]:
+        """Runs of consecutive rows that share a trace, in order (the order of the sums)."""
+        if self._key is None:
+            yield next(iter(self._traces.values())), rows
+            return
+        key_of = self._key_of
+        for key, group in itertools.groupby(rows, key_of):
+            trace = self._traces.get(key)
+            if trace is None:
+                group = list(group)
+                trace = self._new_trace(self._row(group[0], "row"), key)
+            yield trace, list(group)
+
+    def _key_of(self, row: Sequence[Any]) -> tuple[float, ...]:
+        if self._key is None:
+            return ()
+        key = self._key(row)
+        return key if isinstance(key, tuple) else (key,)
+
+    def _new_trace(self, row: list[float], key: tuple[float, ...]) -> _Trace:
+        if len(self._traces) >= MAX_TRACES:
+            unread = ", ".join(self.names[i] for i in self._unread or ())
+            raise ValueError(
+                f"engine.compile({self._title}): traced {MAX_TRACES} times, once per value of "
+                f"{unread}, which fn reads as plain numbers (its graph does not use them). "
+                "Let fn compute with those input Values, or do not compile it"
+            )
+        trace = self._trace(row)
+        if trace.unread != self._unread:
+            raise ValueError(
+                f"engine.compile({self._title}): at {row} fn reads different inputs as numbers "
+                "than at its example inputs, so its traces cannot be told apart by them"
+            )
+        self._traces[key] = trace
+        return trace
+
+    def _row(self, row: Any, what: str) -> list[float]:
+        values = list(row)
+        if len(values) != len(self.names):
+            raise ValueError(
+                f"engine.compile({self._title}): {what} has {len(values)} numbers, expected "
+                f"{len(self.names)} ({', '.join(self.names)})"
+            )
+        return [check_number(v, f"engine.compile({self._title}): {what}") for v in values]
+
+    # -- tracing ----------------------------------------------------------------------
+
+    def _trace(self, row: list[float]) -> _Trace:
+        tag = f"compile#{next(_COUNT)}"
+        inputs = [Value(x, label=n) for x, n in zip(row, self.names, strict=True)]
+        previous = MODE.recording
+        MODE.recording = True
+        try:
+            with collector_paused(), scope(tag):
+                returned = self._fn(*inputs)
+        finally:
+            MODE.recording = previous
+        results = _results(returned, self._title)
+        root = results[0]
+        order, leaves = topological_order(root)
+        in_graph = {*order, *leaves}
+        for i, v in enumerate(results[1:], 1):
+            if v not in in_graph:
+                raise ValueError(
+                    f"engine.compile({self._title}): fn's result {i} is not computed from its "
+                    "first result's graph; return the Value to differentiate first, then "
+                    "Values it depends on"
+                )
+        given = set(inputs)
+        constants = {v for v in leaves if v not in given and tag in v.scope}
+        captured = [v for v in leaves if v not in given and v not in constants]
+        for leaf in captured:
+            if leaf not in self._index:
+                self._index[leaf] = len(self._leaves)
+                self._leaves.append(leaf)
+        unread = tuple(i for i, v in enumerate(inputs) if v not in in_graph)
+        readable = self._readable if self._readable is not None else len(order) <= 2000
+        fname, source = _source(
+            self._title, root, results, order, inputs, constants, captured, self._index, readable
+        )
+        filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
+        function = _load(source, filename, fname)
+        trace = _Trace(function, source, len(order), unread)
+        weakref.finalize(trace, linecache.cache.pop, filename, None)
+        return trace
+
+    # -- errors: eager's --------------------------------------------------------------
+
+    def _replay(self, rows: list[Sequence[Any]], seed: float, backward: bool) -> list[Any]:
+        """Call fn eagerly on every row (each forward, then each backward): eager's errors."""
+        for leaf in self._leaves:
+            check_number(leaf.data, f"engine.compile({self._title}): a Value fn reads")
+        made = []
+        with collector_paused():
+            for i, row in enumerate(rows):
+                numbers = self._row(row, f"row {i}")
+                values = [Value(x, label=n) for x, n in zip(numbers, self.names, strict=True)]
+                made.append(_results(self._fn(*values), self._title))
+            if backward:
+                for results in made:
+                    results[0].backward(seed)
+        single = len(made[0]) == 1 if made else True
+        return [r[0].data if single else tuple(v.data for v in r) for r in made]
+
+    # -- reading ----------------------------------------------------------------------
+
+    @property
+    def leaves(self) -> tuple[Value, ...]:
+        """The Values fn reads from outside (e.g. parameters): they accumulate gradients."""
+        return tuple(self._leaves)
+
+    @property
+    def source(self) -> str:
+        """The generated Python of every trace (one per value of the inputs read as numbers)."""
+        if self._key is None:
+            return next(iter(self._traces.values())).source
+        names = [self.names[i] for i in self._unread or ()]
+        parts = []
+        for key, trace in self._traces.items():
+            at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, key, strict=True))
+            parts.append(f"# The trace for {at}.\n{trace.source}")
+        return "\n\n".join(parts)
+
+    def __len__(self) -> int:
+        """Ops per example in the first trace."""
+        return next(iter(self._traces.values())).ops
+
+    def __repr__(self) -> str:
+        traces = len(self._traces)
+        return (
+            f"<CompiledFunction {self._title}({', '.join(self.names)}): {len(self)} ops per "
+            f"example, {len(self._leaves)} leaves, {traces} trace{'s' if traces > 1 else ''}>"
+        )
+
+
+class _Trace:
+    """One traced graph of fn, compiled: ``function(rows, seed, backward, data, grads)``."""
+
+    __slots__ = ("__weakref__", "function", "ops", "source", "unread")
+
+    def __init__(
+        self, function: Callable[..., list[Any]], source: str, ops: int, unread: tuple[int, ...]
+    ) -> None:
+        self.function = function
+        self.source = source
+        self.ops = ops
+        self.unread = unread
+
+
+def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:
+    """fn's parameter names when it has n plain ones, else ``x0, x1, ...``."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if params and all(p.kind in plain for p in params):
+        if len(params) != n:
+            raise ValueError(
+                f"engine.compile({getattr(fn, '__name__', 'fn')}): example_inputs has {n} "
+                f"numbers, expected {len(params)} ({', '.join(p.name for p in params)}), "
+                "one per argument of fn"
+            )
+        return [p.name for p in params]
+    return [f"x{i}" for i in range(n)]
+
+
+def _results(returned: Any, title: str) -> tuple[Value, ...]:
+    results = returned if isinstance(returned, tuple) else (returned,)
+    for i, v in enumerate(results):
+        if not isinstance(v, Value):
+            raise TypeError(
+                f"engine.compile({title}): fn must return a Value (or a tuple of Values), "
+                f"got {type(v).__name__} as result {i}"
+            )
+    if not results:
+        raise TypeError(f"engine.compile({title}): fn returned an empty tuple")
+    return results
+
+
+def _source(
+    title: str,
+    root: Value,
+    results: tuple[Value, ...],
+    order: list[Value],
+    inputs: list[Value],
+    constants: set[Value],
+    captured: list[Value],
+    index: dict[Value, int],
+    readable: bool,
+) -> tuple[str, str]:
+    """(function name, source): a loop over rows, each forward, checked, then backward."""
+    namer = Namer(reserved() | {"rows", "data", "grads", "results", "_take", "_gtake"})
+    name: dict[Value, str] = {}
+    for v in inputs:
+        name[v] = namer.name(v.label, "x")
+    for v in constants:
+        name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
+    for v in captured:
+        name[v] = namer.name(v.label, "leaf")
+    for node in order:
+        name[node] = namer.name(node.label, node._operation.name)
+    fname = title if title.isidentifier() and title not in name.values() else "run"
+    r = name[root]
+    lines = [
+        f"def {fname}(rows, seed, backward, data, grads):",
+        f'    """{title} compiled by engine.compile: {len(order)} ops per example.',
+        "",
+        "    For each row of inputs: forward, one line per op; then backward, the ops in",
+        "    reverse, one chain-rule term per line. The Values fn reads (its leaves) are",
+        "    read once and accumulate their gradients over the rows; the caller checks",
+        "    that their data and gradients are finite (CompiledFunction.run_many).",
+        '    """',
+    ]
+    add = lines.append
+    slots = [index[v] for v in captured]
+    if captured:
+        add("    # The leaves' current data and gradients.")
+        names = [name[v] for v in captured]
+        grad_names = [f"grad_{n}" for n in names]
+        getter = f"itemgetter({', '.join(map(str, slots))})"
+        one = len(captured) == 1
+        add(
+            f"    {names[0]} = data[{slots[0]}]" if one else f"    {', '.join(names)} = _take(data)"
+        )
+        add(
+            f"    {grad_names[0]} = grads[{slots[0]}]"
+            if one
+            else f"    {', '.join(grad_names)} = _take(grads)"
+        )
+    else:
+        getter = ""
+    add("    results = []")
+    targets = ", ".join(name[v] for v in inputs)
+    targets += "," if len(inputs) == 1 else ""
+    add(f"    for {targets} in rows:" if inputs else "    for _ in rows:")
+    body: list[str] = []
+    inner = body.append
+
+    def nested(line: str) -> None:
+        inner("    " + line)
+
+    for node in order:
+        forward_lines(node, name, readable, nested)
+    finite_check([name[v] for v in (*inputs, *order)], nested)
+    returned = r if len(results) == 1 else f"({', '.join(name[v] for v in results)})"
+    nested(f"    results.append({returned})")
+    nested("    if not backward:")
+    nested("        continue")
+    grad = {v: f"grad_{name[v]}" for v in captured}
+    no_grad = {*inputs, *constants}
+    if order:
+        grad[root] = f"grad_{r}"
+        nested(f"    grad_{r} = seed")
+    elif root in grad:
+        nested(f"    {grad[root]} += seed")
+    counts = None if readable else uses(order)
+    for node in reversed(order):
+        backward_lines(node, name, grad, counts, nested, no_grad)
+    lines += body
+    if captured:
+        add("    if backward:")
+        if slots == list(range(slots[0], slots[0] + len(slots))):
+            target = f"grads[{slots[0]}:{slots[-1] + 1}]"
+            add(f"        {target} = ({', '.join(grad_names)},)")
+        else:
+            for s, g in zip(slots, grad_names, strict=True):
+                add(f"        grads[{s}] = {g}")
+    add("    return results")
+    header = f"_take = {getter}  # the leaves' slots\n\n\n" if len(captured) > 1 else ""
+    return fname, header + "\n".join(lines) + "\n"
+
+
+def _load(source: str, filename: str, fname: str) -> Callable[..., list[Any]]:
+    """Compile the source; register it so that tracebacks show its lines."""
+    namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail, "itemgetter": itemgetter}
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace.pop(fname)  # its globals are the namespace: holding it too is a cycle

@@ -1,0 +1,140 @@
+"""Big graphs compile in chunks: the same numbers as one function and as eager, bit for bit."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import Value
+from engine.compiler import chunks, compiled
+from engine.testing import graphs
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 3 ops, so that small random graphs cross many chunk boundaries."""
+    monkeypatch.setattr(chunks, "CHUNK_OPS", 3)
+    monkeypatch.setattr(compiled, "CHUNK_OPS", 3)
+
+
+def eager(g, data, grads, seed):
+    leaves = [Value(x) for x in data]
+    for leaf, gr in zip(leaves, grads, strict=True):
+        leaf.grad = gr
+    root = g.build(leaves)
+    root.backward(seed)
+    return root.data, [leaf.grad for leaf in leaves]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(g=graphs(max_nodes=30), seed=st.floats(-3, 3), shift=st.floats(-0.3, 0.3))
+def test_chunked_graphs_are_eager_bit_for_bit(small_chunks, g, seed, shift):
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(g.inputs)]
+    root = g.build(leaves)
+    graph = engine.compile(root, readable=False)
+    if len(graph) > 3:
+        assert isinstance(graph._function, chunks.ChunkedRun)
+    for leaf in leaves:
+        leaf.data += shift
+    before = [0.5 * i for i in range(len(leaves))]
+    for leaf, gr in zip(leaves, before, strict=True):
+        leaf.grad = gr
+    try:
+        want_value, want_grads = eager(g, [v.data for v in leaves], before, seed)
+    except (ArithmeticError, ValueError):
+        with pytest.raises((ArithmeticError, ValueError)):
+            graph.run(seed)
+        return
+    assert graph.run(seed) == want_value
+    assert [v.grad for v in leaves] == want_grads
+
+
+def test_outputs_and_forward_across_chunks(small_chunks):
+    x, w = Value(0.3, "x"), Value(0.9, "w")
+    y, hidden = x, []
+    for _ in range(6):
+        y = (y * w + 0.01).tanh()
+        hidden.append(y)
+    graph = engine.compile(y, outputs=[hidden[1], x], readable=False)
+    assert isinstance(graph._function, chunks.ChunkedRun)
+    w.data = 0.5
+    value = graph.forward()
+    fresh_x, fresh_w = Value(0.3), Value(0.5)
+    z, fresh_hidden = fresh_x, []
+    for _ in range(6):
+        z = (z * fresh_w + 0.01).tanh()
+        fresh_hidden.append(z)
+    assert value == z.data and hidden[1].data == fresh_hidden[1].data and w.grad == 0.0
+    assert graph.run() == z.data
+    z.backward()
+    assert (w.grad, x.grad) == (fresh_w.grad, fresh_x.grad)
+
+
+def test_a_long_chain_in_default_chunks_is_eager():
+    x, w = Value(0.3, "x"), Value(0.9, "w")
+    y = x
+    with engine.collector_paused():
+        for _ in range(1500):  # 4,500 ops: five chunks
+            y = (y * w + 0.001).tanh()
+    graph = engine.compile(y)
+    assert isinstance(graph._function, chunks.ChunkedRun) and len(graph) == 4500
+    value = graph.run()
+    grads = [leaf.grad for leaf in graph.leaves]
+    engine.zero_grad(list(graph.leaves))
+    y.backward()
+    assert value == y.data and grads == [leaf.grad for leaf in graph.leaves]
+
+
+def test_chunked_source_is_written_again_when_asked(small_chunks):
+    x = Value(2.0, "x")
+    root = ((x * 3.0).tanh() * x + 1.0).exp() * x
+    graph = engine.compile(root, readable=False)
+    assert graph._source is None  # nothing kept after compiling
+    source = graph.source
+    assert source.startswith("# ") and "def chunk0(d, g, seed):" in source
+    assert "    yield" in source and "def chunk1(d, g, seed):" in source
+    exec(compile(source.split("def chunk0")[0], "<header>", "exec"), {})  # comments only
+
+
+def test_errors_and_graph_changes_as_in_one_function(small_chunks):
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    root = ((x * y).log() * y + x).tanh() * x
+    graph = engine.compile(root, readable=False)
+    x.data = -1.0
+    with pytest.raises(ValueError, match="log"):
+        graph.run()
+    x.data = math.nan
+    with pytest.raises(ValueError, match="not finite|nan"):
+        graph.run()
+    x.data = 1.0
+    root._parents = (root._parents[0], Value(3.0))
+    with pytest.raises(engine.GraphChangedError):
+        graph.check()
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_no_reference_cycles(monkeypatch, chunked):
+    """A compiled graph is freed by reference counting alone (the collector is off)."""
+    if chunked:
+        monkeypatch.setattr(chunks, "CHUNK_OPS", 3)
+        monkeypatch.setattr(compiled, "CHUNK_OPS", 3)
+    x = Value(2.0, "x")
+    root = ((x * 3.0).tanh() * x + 1.0).exp() * x
+    gc.collect()
+    gc.disable()
+    try:
+        graph = engine.compile(root, readable=not chunked)
+        graph.run()
+        ref = weakref.ref(graph)
+        del graph
+        assert ref() is None
+    finally:
+        gc.enable()
