@@ -182,3 +182,12 @@ def test_fit_compiled_with_shuffled_mini_batches_is_eager_to_the_bit():
     hb = nn.fit(b, X, y, compile=True, **kwargs)
     assert ha.loss == hb.loss and ha.accuracy == hb.accuracy
     assert a.state_dict() == b.state_dict()
+
+
+def test_logaddexp_is_an_op_of_the_table():
+    a, b = Value(1000.0), Value(-1000.0)
+    out = engine.OPS["logaddexp"](a, b)
+    assert out.op is engine.OPS["logaddexp"] and out.data == 1000.0
+    out.backward()
+    assert (a.grad, b.grad) == (1.0, 0.0)
+    assert engine.OPS["logaddexp"](0.0, 0.0).data == math.log(2.0)  # numbers become leaves
