@@ -34,6 +34,8 @@ from typing import Any
 from engine import Value, no_grad
 from engine import compile as compile_graph
 
+from . import display
+from .display import finish_figure
 from .module import Module
 
 __all__ = ["BUDGET", "TrainingPlot", "plot_neurons"]
@@ -106,18 +108,20 @@ class TrainingPlot:
         self.model, self.epochs = model, epochs
         self._figure = _Figure(model, X, y, loss, self.resolution)
         self._writer = self._open_writer()
-        self._display = None
-        if self.path is None and _in_notebook():
-            from IPython.display import display
-
-            self._display = display(_png(self._figure.fig), display_id=True)
-        self._cost = self._draw(0, None)
+        self._notebook = self.path is None and _in_notebook()
+        self._display = None  # the notebook output the figure is shown in, once shown
+        self._history = None
+        # With nowhere to show frames (plot=True in a script), only the end is drawn.
+        self._cost = self._draw(0, None) if self._writer or self._notebook else 0.0
         self._mark = time.perf_counter()
 
     def epoch(self, epoch: int, history: Any) -> None:
         """After each epoch: redraw when ``due`` says so."""
         self.train_seconds += time.perf_counter() - self._mark
-        if due(epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost):
+        self._history = history
+        if (self._writer or self._notebook) and due(
+            epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost
+        ):
             self._cost = self._draw(epoch, history)
         self._mark = time.perf_counter()
 
@@ -127,13 +131,9 @@ class TrainingPlot:
             self._writer.finish()
             self._writer = None
             print(f"fit: wrote the training animation ({self.frames} frames) to {self.path}")
-        elif self._display is None:
-            target = Path("training.png").resolve()
-            self._figure.fig.savefig(target, dpi=100)
-            print(
-                f"fit(plot=True): no notebook to draw in, so the final picture went to {target} "
-                "(plot='training.gif' writes an animation of the whole run)"
-            )
+        elif not self._notebook:  # a script: a window when there is a display, else a file
+            self._draw(self.epochs, self._history)
+            finish_figure(self._figure.fig, None, "training.png", "fit(plot=True)")
 
     def close(self) -> None:
         """Always, even after an error: drop the writer; a failed fit writes no file.
@@ -150,10 +150,14 @@ class TrainingPlot:
         self._figure.update(epoch, history)
         if self._writer is not None:
             self._writer.grab_frame()
-        elif self._display is not None:
-            self._display.update(_png(self._figure.fig))
-        else:
-            self._figure.fig.canvas.draw()
+        elif self._notebook:
+            image = _png(self._figure.fig)
+            if self._display is None:
+                from IPython.display import display
+
+                self._display = display(image, display_id=True)
+            else:
+                self._display.update(image)
         self.frames += 1
         cost = time.perf_counter() - begin
         self.update_seconds += cost
@@ -508,9 +512,7 @@ def _png(fig: Any) -> Any:
 
 
 def _in_notebook() -> bool:
-    from .train import _in_notebook as in_notebook
-
-    return in_notebook()
+    return display.in_notebook()
 
 
 def _require_matplotlib(where: str) -> Any:

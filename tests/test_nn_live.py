@@ -135,8 +135,15 @@ def test_plot_true_outside_a_notebook_says_where_the_picture_went(tmp_path, monk
     nn.fit(model(), X, Y, loss="hinge", epochs=2, lr=0.3, plot=True)
     out = capsys.readouterr().out
     target = tmp_path / "training.png"
-    assert f"no notebook to draw in, so the final picture went to {target}" in out
+    assert f"fit(plot=True): wrote {target} (no display here, so the figure went to a file)" in out
     assert target.read_bytes().startswith(b"\x89PNG")
+    assert plot_frames_of_a_script_run(tmp_path) == 1  # nothing drawn until the end
+
+
+def plot_frames_of_a_script_run(tmp_path) -> int:
+    plot = nn.TrainingPlot()
+    nn.fit(model(), X, Y, loss="hinge", epochs=3, lr=0.3, plot=plot)
+    return plot.frames
 
 
 def test_in_a_notebook_one_figure_updates_in_place(monkeypatch):
@@ -157,10 +164,10 @@ def test_in_a_notebook_one_figure_updates_in_place(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", display)
     plot = nn.TrainingPlot(every=1, resolution=5)
     nn.fit(model(), X, Y, loss="hinge", epochs=3, lr=0.3, plot=plot, progress=False)
-    assert [s[0] for s in shown] == ["display", "update", "update", "update", "update"]
-    assert shown[0][2] is True
-    assert all(s[-1].data.startswith(b"\x89PNG") for s in shown[1:])
-    assert plot.frames == 4
+    assert [s[0] for s in shown] == ["display", "update", "update", "update"]
+    assert shown[0][2] is True  # one output, with an id, updated in place
+    assert all(s[1].data.startswith(b"\x89PNG") for s in shown)
+    assert plot.frames == 4  # epochs 0, 1, 2, 3
 
 
 def test_other_inputs_show_the_curves_only(tmp_path):

@@ -325,6 +325,7 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     # History.plot() leaves its figure to the notebook, as in Jupyter, instead of a file.
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
     monkeypatch.chdir(tmp_path)
+    plt.close("all")  # a fresh kernel has no figures; another test may have left some open
     namespace: dict[str, Any] = {"__name__": "__main__"}
     ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:
     built_in = {op.name for op in TABLE}
@@ -344,21 +345,21 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
 
 
 # ----------------------------------------------------------------------------------
-# The demos: every figure they save, checked as it is saved.
+# The demos: every figure they write, checked as it is written.
 
 
 def saved_figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Watch ``demos._plots.save``: file name -> the figure, checked before it closes."""
-    from demos import _plots
+    """Watch every ``Figure.savefig``: file name -> (its problems, the figure)."""
+    from matplotlib.figure import Figure
 
     figures: dict[str, Any] = {}
-    real = _plots.save
+    real = Figure.savefig
 
-    def save(fig: Any, path: Path, **layout: Any) -> Path:
+    def savefig(fig: Any, path: Any, *args: Any, **options: Any) -> Any:
         figures[Path(path).name] = (figure_problems(fig), fig)
-        return real(fig, path, **layout)
+        return real(fig, path, *args, **options)
 
-    monkeypatch.setattr(_plots, "save", save)
+    monkeypatch.setattr(Figure, "savefig", savefig)
     return figures
 
 
@@ -366,6 +367,10 @@ DEMO_PICTURES = {
     "moons": (
         ["--epochs", "30", "--no-progress"],
         ["moons_decision_boundary.png", "moons_loss.png"],
+    ),
+    "digits": (
+        ["--limit", "200", "--epochs", "1", "--no-progress"],
+        [f"digits_{name}.png" for name in ["confusion", "misclassified", "kernels", "history"]],
     ),
     "wine": ([], ["wine.png"]),
     "xor": ([], ["xor.png"]),
@@ -401,7 +406,6 @@ def test_the_boundary_picture_keys_each_class_with_its_own_points(tmp_path, monk
     y = [1.0, -1.0, -1.0, 1.0, -1.0]
     names = ("odd", "even")
     figures = saved_figures(monkeypatch)
-    monkeypatch.setattr(_plots.pyplot(), "close", lambda fig: None)  # keep it to read
     _plots.decision_boundary(
         tmp_path / "b.png", lambda P: [p[0] - p[1] for p in P], X, y, "x₀ − x₁", names
     )

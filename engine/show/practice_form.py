@@ -84,10 +84,9 @@ def practice_form(p: Practice) -> Any:
 
     def on_reveal(_: Any) -> None:
         for v in p.questions:
-            verdicts[v].value = (
-                f'<span style="color:#475569">answer: {format_number(p.expected(v))} '
-                f"&nbsp; {html.escape(p.sum_line(v))}</span>"
-            )
+            verdicts[
+                v
+            ].value = f'<span style="color:#475569">answer: {html.escape(p.sum_line(v))}</span>'
 
     check.on_click(on_check)
     reveal.on_click(on_reveal)

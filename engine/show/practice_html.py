@@ -247,7 +247,7 @@ svg g.wrong polygon:first-of-type, svg g.wrong path {{ stroke: {highlight}; stro
   }}
   function reveal(id) {{
     known[id] = true;
-    verdict(id, "answer-shown", "answer: " + fmt(byId[id].expected) + "   " + byId[id].sum);
+    verdict(id, "answer-shown", "answer: " + byId[id].sum);
     mark(id, null, byId[id].expected);
   }}
   function summary(results) {{
