@@ -145,8 +145,8 @@ assert history.val_accuracy[-1] > 0.4  # far above the 10% of guessing, after 30
 
 # %% [markdown]
 # Trained on all 1,438 training digits for 3 epochs (`python -m demos.digits` does
-# this in about half a minute), the network reads held-out digits it has never seen
-# with over 90% accuracy. That model is saved in `data/11_mlp.json`; here it is:
+# this in about ten seconds, compiled), the network reads held-out digits it has never
+# seen with over 90% accuracy. That model is saved in `data/11_mlp.json`; here it is:
 
 # %%
 model = nn.load(DATA / "11_mlp.json")

@@ -245,3 +245,13 @@ def test_looking_at_kernels_and_feature_maps_changes_nothing(tmp_path):
     nn.images.draw_images(maps, path=tmp_path / "m.png")
     assert [(p.data, p.grad) for p in conv.parameters()] == before
     assert (tmp_path / "k.png").stat().st_size > 500
+
+
+def test_a_conv_net_trains_compiled_as_it_trains_eagerly():
+    X, y = nn.datasets.digits()
+    a, b = tiny_net(7), tiny_net(7)
+    kwargs = {"loss": "cross_entropy", "epochs": 1, "lr": 0.3, "batch_size": 8}
+    ha = nn.fit(a, X[:24], y[:24], **kwargs)
+    hb = nn.fit(b, X[:24], y[:24], compile=True, **kwargs)
+    assert ha.loss == pytest.approx(hb.loss, rel=1e-12)
+    assert list(a.state_dict().values()) == pytest.approx(list(b.state_dict().values()), rel=1e-9)

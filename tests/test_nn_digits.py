@@ -75,6 +75,6 @@ def test_draw_images_only_looks(tmp_path):
     X, y = datasets.digits()
     fig = images.draw_images([*X[:3], kernel], ["0", "1", "2", "k"], path=tmp_path / "d.png")
     assert (tmp_path / "d.png").stat().st_size > 1000
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 5  # four images and their colour bar
     assert [[v.data for v in r] for r in kernel] == [[0.5, -1.0], [0.0, 2.0]]
     assert all(v.grad == 0.25 for r in kernel for v in r)

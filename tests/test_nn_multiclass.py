@@ -171,3 +171,23 @@ def test_fit_refuses_cross_entropy_on_a_one_output_model():
     model = nn.MLP(2, [4, 1], seed=0)
     with pytest.raises(ValueError, match="one output per class.*bce_with_logits"):
         nn.fit(model, [[0.0, 1.0]], [0], loss="cross_entropy")
+
+
+def test_fit_compiled_with_shuffled_mini_batches_is_eager_to_the_bit():
+    """The target picks the logit, so each class gets its own compiled graph (issue 16)."""
+    X, y = three_blobs()
+    a, b = nn.MLP(2, [6, 3], seed=5), nn.MLP(2, [6, 3], seed=5)
+    kwargs = {"loss": "cross_entropy", "epochs": 4, "lr": 0.3, "batch_size": 4, "seed": 2}
+    ha = nn.fit(a, X, y, **kwargs)
+    hb = nn.fit(b, X, y, compile=True, **kwargs)
+    assert ha.loss == hb.loss and ha.accuracy == hb.accuracy
+    assert a.state_dict() == b.state_dict()
+
+
+def test_logaddexp_is_an_op_of_the_table():
+    a, b = Value(1000.0), Value(-1000.0)
+    out = engine.OPS["logaddexp"](a, b)
+    assert out.op is engine.OPS["logaddexp"] and out.data == 1000.0
+    out.backward()
+    assert (a.grad, b.grad) == (1.0, 0.0)
+    assert engine.OPS["logaddexp"](0.0, 0.0).data == math.log(2.0)  # numbers become leaves
