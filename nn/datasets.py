@@ -169,8 +169,9 @@ def split(
 
 DIGITS_INSTALL = (
     "nn.datasets.digits needs scikit-learn, which ships the 8x8 digits inside its package "
-    "(nothing is downloaded): pip install 'gradstep[datasets]' (or pip install scikit-learn; "
-    "with uv: uv run --extra datasets ...)"
+    "(nothing is downloaded). It is gradstep's `datasets` extra: in a clone run your command "
+    "with `.uv/bin/uv run --extra datasets ...` (see the README's Start), or "
+    "`pip install 'gradstep[datasets]'` where gradstep was installed with pip"
 )
 
 

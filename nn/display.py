@@ -61,6 +61,11 @@ def has_window() -> bool:
     return matplotlib.get_backend().lower() not in FILE_ONLY_BACKENDS
 
 
+def _managed(fig: Any) -> bool:
+    """True for a figure pyplot made (and can show in a window); False for a bare Figure."""
+    return getattr(fig.canvas, "manager", None) is not None
+
+
 def finish_figure(
     fig: Any, path: str | os.PathLike[str] | None, default: str, who: str
 ) -> Path | None:
@@ -71,7 +76,7 @@ def finish_figure(
     """
     if path is None and in_notebook():
         return None  # the notebook displays the figure under the cell
-    if path is None and has_window():
+    if path is None and has_window() and _managed(fig):
         pyplot(who).show()
         return None
     target = Path(default if path is None else path)
@@ -81,7 +86,12 @@ def finish_figure(
         raise type(error)(
             f"{who}: cannot write the figure to {os.fspath(target)!r}: {error}"
         ) from None
-    reason = "" if path is not None else " (no display here, so the figure went to a file)"
+    if path is not None:
+        reason = ""
+    elif has_window():  # a bare Figure, made without pyplot, has no window to open
+        reason = " (this figure has no window to open, so it went to a file)"
+    else:
+        reason = " (no display here, so the figure went to a file)"
     print(f"{who}: wrote {target.resolve()}{reason}")
     if not in_notebook():
         pyplot(who).close(fig)  # a script keeps no figure it has written

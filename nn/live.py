@@ -45,11 +45,6 @@ BUDGET = 0.2  # the share of training time updates may take, when ``every`` is n
 NEGATIVE, POSITIVE = "#f59322", "#0877bd"
 WRITERS = {".gif": "pillow", ".mp4": "ffmpeg"}
 
-MISSING_MATPLOTLIB = (
-    "needs matplotlib, which is not installed: `pip install matplotlib` (or `pip install "
-    "'gradstep[plot]'`); train without plot= meanwhile, the numbers are in the History"
-)
-
 
 class TrainingPlot:
     """What ``fit(..., plot=...)`` draws, where, and how often.
@@ -210,7 +205,7 @@ def watch(
             "fit: plot must be True (a live figure), a .gif/.mp4 path (an animation) or an "
             f"nn.TrainingPlot, got {plot!r}"
         )
-    _require_matplotlib("fit(plot=...)")
+    display.pyplot("fit(plot=...)")
     live.start(model, X, y, epochs, loss)
     return live
 
@@ -413,7 +408,7 @@ def plot_neurons(
     on top. Each map has its own colour scale, white at 0. Evaluated under
     ``engine.no_grad``: no grad changes. Returns the matplotlib Figure (Jupyter shows it).
     """
-    plt = _require_matplotlib("plot_neurons")
+    plt = display.pyplot("plot_neurons")
     layers = _layers(model)
     if getattr(layers[0], "nin", None) != 2:
         raise ValueError(
@@ -542,11 +537,3 @@ def _png(fig: Any) -> Any:
 
 def _in_notebook() -> bool:
     return display.in_notebook()
-
-
-def _require_matplotlib(where: str) -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(f"{where} {MISSING_MATPLOTLIB}") from None
-    return plt

@@ -194,3 +194,14 @@ def test_no_reference_cycles():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_compile_takes_each_form_by_its_keyword_and_refuses_the_other():
+    x = engine.Value(2.0, label="x")
+    y = x * x
+    assert isinstance(engine.compile(lambda a: a * a, example_inputs=[1.0]), CompiledFunction)
+    assert engine.compile(y, outputs=[x]).outputs == (x,)
+    with pytest.raises(TypeError, match=r"engine.compile\(fn, example_inputs\): outputs= is for"):
+        engine.compile(lambda a: a * a, [1.0], outputs=[x])
+    with pytest.raises(TypeError, match=r"engine.compile\(root\): example_inputs is for"):
+        engine.compile(y, [1.0])

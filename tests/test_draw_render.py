@@ -119,11 +119,15 @@ def test_pdf_from_graphviz_pure_says_what_it_can_write(tmp_path):
         render(neuron(), tmp_path / "g.pdf")
 
 
-def test_the_digraph_api_renders_with_the_found_program(tmp_path):
+def test_the_digraph_api_renders_with_the_found_program(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path / "..")  # nothing may land in the working folder
+    before = set(Path.cwd().iterdir())
     graph = draw_dot(neuron())
     assert isinstance(graph, graphviz.Digraph)
     out = graph.render(outfile=tmp_path / "a.png")
     png_size(Path(out).read_bytes())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gv", "a.png"]
+    assert set(Path.cwd().iterdir()) == before
     out = graph.render("b", directory=tmp_path)  # graphviz's default naming: b.svg
     assert out == os.fspath(tmp_path / "b.svg") and svg_texts(Path(out).read_text("utf-8"))
     assert graph.pipe(format="png")[:8] == PNG_SIGNATURE

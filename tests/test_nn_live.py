@@ -140,6 +140,20 @@ def test_plot_true_outside_a_notebook_says_where_the_picture_went(tmp_path, monk
     assert plot_frames_of_a_script_run(tmp_path) == 1  # nothing drawn until the end
 
 
+def test_plot_true_in_a_script_with_a_display_still_says_where_the_picture_went(
+    tmp_path, monkeypatch, capsys
+):
+    """fit's figure is drawn without pyplot (no window of its own): it is saved, not lost."""
+    from nn import display
+
+    monkeypatch.setattr(display, "has_window", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    nn.fit(model(), X, Y, loss="hinge", epochs=2, lr=0.3, plot=True)
+    target = tmp_path / "training.png"
+    assert f"fit(plot=True): wrote {target} (this figure has no window" in capsys.readouterr().out
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
 def plot_frames_of_a_script_run(tmp_path) -> int:
     plot = nn.TrainingPlot()
     nn.fit(model(), X, Y, loss="hinge", epochs=3, lr=0.3, plot=plot)
@@ -192,9 +206,11 @@ def test_an_mp4_without_ffmpeg_is_refused_before_training(tmp_path):
 def test_without_matplotlib_plotting_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     m = model()
-    with pytest.raises(ImportError, match=r"fit\(plot=...\) needs matplotlib.*pip install"):
+    with pytest.raises(
+        ImportError, match=r"fit\(plot=...\): matplotlib is not installed.*--extra plot"
+    ):
         nn.fit(m, X, Y, loss="hinge", epochs=1, plot=True)
-    with pytest.raises(ImportError, match="plot_neurons needs matplotlib"):
+    with pytest.raises(ImportError, match="plot_neurons: matplotlib is not installed"):
         nn.plot_neurons(m, X)
 
 

@@ -88,9 +88,11 @@ def _fail() -> None:
 
 def compile(  # noqa: A001 - engine.compile, as torch.compile
     root: Value | Callable[..., Any],
-    outputs: Iterable[Any] = (),
+    example_inputs: Any = None,
     readable: bool | None = None,
-) -> Any:
+    *,
+    outputs: Iterable[Any] = (),
+) -> CompiledGraph | CompiledFunction:
     """Trace once, replay fast. Two forms:
 
     * ``engine.compile(root, outputs=())``: the graph under ``root`` as it is; returns
@@ -108,11 +110,22 @@ def compile(  # noqa: A001 - engine.compile, as torch.compile
     for every gradient. Big graphs get source written to compile fast, in chunks.
     """
     if callable(root) and not isinstance(root, Value):
-        return CompiledFunction(root, outputs, readable)
+        if outputs != ():
+            raise TypeError(
+                "engine.compile(fn, example_inputs): outputs= is for compiling a graph "
+                "(engine.compile(root, outputs=[...])); a function's outputs are what it returns"
+            )
+        return CompiledFunction(root, example_inputs, readable)
     if not isinstance(root, Value):
         raise TypeError(
             f"engine.compile: expected the root Value of a graph (e.g. the loss) or a "
             f"function, got {type(root).__name__} ({root!r:.60})"
+        )
+    if example_inputs is not None:
+        raise TypeError(
+            "engine.compile(root): example_inputs is for compiling a function "
+            "(engine.compile(fn, example_inputs)); a graph's inputs are its leaves. To have "
+            "a run update other nodes' .data, pass them as outputs=[...]"
         )
     order, leaves = topological_order(root)
     outputs = _outputs(outputs, order, leaves)

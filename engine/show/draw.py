@@ -168,6 +168,8 @@ class ValueGraph(graphviz.Digraph):
         """Save the DOT source, write the picture, return its path (as graphviz does)."""
         if outfile is not None:
             format = format or Path(outfile).suffix.lstrip(".") or None  # noqa: A001
+            if filename is None:  # the DOT source beside the picture, as graphviz does
+                filename = Path(outfile).with_suffix(".gv")
         format = format or self.format  # noqa: A001
         source_path = self.save(filename, directory=directory)
         if outfile is None:
