@@ -22,10 +22,9 @@
 
 # %%
 import math
-import tempfile
 from pathlib import Path
 
-from IPython.display import display
+from IPython.display import FileLink, display
 
 import engine
 from engine import Value
@@ -127,13 +126,14 @@ assert set(everything) == set(p.solution())
 # `export_backprop_html(root, path, practice=True)` writes it as one offline page: a box
 # per node, **Check** per row or **Check all**, the same hints, **Show** / **Reveal**.
 # Click a node of the picture to see its op, its local derivative and the sum that makes
-# its grad (the numbers appear once you have the answer).
+# its grad (the numbers appear once you have the answer). It is written next to this
+# notebook; click the link to open it.
 
 # %%
-with tempfile.TemporaryDirectory() as folder:
-    page = Path(folder) / "practice.html"
-    engine.export_backprop_html(o, page, practice=True)
-    text = page.read_text(encoding="utf-8")
+page = Path("practice.html")
+engine.export_backprop_html(o, page, practice=True)
+display(FileLink(page, result_html_prefix="open the exercise page: "))
+text = page.read_text(encoding="utf-8")
 assert text.count('class="question"') == len(p.questions)
 assert all(v.grad == 0.0 for v in (x1, w1, x2, w2, b))  # looking changed no grad
 
