@@ -53,6 +53,8 @@ class History:
     measured on those held-out examples after each epoch's last update, without
     recording a graph. ``val_loss`` is the data loss alone (no L2 term): how well the
     model does on examples it never trained on, which is what the L2 knob is for.
+    ``l2``: the L2 coefficient of the run (0: ``loss`` is the data loss alone), so a plot
+    can say when ``loss`` and ``val_loss`` measure different things.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -60,6 +62,7 @@ class History:
     lr: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    l2: float = 0.0
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -97,7 +100,8 @@ class History:
         fig = None
         if ax is None:
             fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(self.epochs, self.loss, color="tab:blue", label="loss")
+        name = "loss + L2 term" if self.l2 else "loss"  # val_loss never has the L2 term
+        ax.plot(self.epochs, self.loss, color="tab:blue", label=name)
         if self.val_loss:
             ax.plot(self.epochs, self.val_loss, "--", color="tab:blue", label="validation loss")
         ax.set_xlabel("epoch")
@@ -444,7 +448,7 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     batches = len(range(0, n, size))
-    history = History()
+    history = History(l2=l2)
     live = None
     if plot is not False and plot is not None:
         from . import live as _live  # matplotlib is imported only when plotting

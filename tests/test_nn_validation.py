@@ -120,3 +120,20 @@ def test_history_plot_draws_validation_dashed(tmp_path):
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert [list(line.get_ydata()) for line in dashed] == [[1.1, 0.7]]
     assert (tmp_path / "h.png").stat().st_size > 1000
+
+
+def test_history_plot_says_when_the_training_loss_carries_the_l2_term(tmp_path):
+    """loss includes l2·Σp², val_loss does not: the legend must not suggest a gap that is
+    only the penalty."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = nn.datasets.xor()
+    for l2, name in [(0.0, "loss"), (0.05, "loss + L2 term")]:
+        model = nn.MLP(2, [4, 1], seed=0)
+        h = nn.fit(model, X, y, loss="bce_with_logits", epochs=3, l2=l2, validation=(X, y))
+        assert h.l2 == l2
+        ax = h.plot(tmp_path / "h.png")
+        assert ax.get_lines()[0].get_label() == name
+        plt.close(ax.figure)
