@@ -52,8 +52,7 @@ def add_out_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-POSITIVE, NEGATIVE = "tab:red", "tab:blue"  # the points of each class
-REGIONS = {POSITIVE: "#fcbba1", NEGATIVE: "#c6dbef"}  # pale shades of them, for the plane
+POSITIVE, NEGATIVE, REGIONS = display.POSITIVE, display.NEGATIVE, display.REGIONS
 
 
 def show_points(

@@ -14,6 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# The two classes' colours in every picture gradstep draws (demos, lessons, fit(plot=)):
+# points red for a positive label and blue otherwise; the plane in pale shades of them.
+POSITIVE, NEGATIVE = "tab:red", "tab:blue"
+REGIONS = {POSITIVE: "#fcbba1", NEGATIVE: "#c6dbef"}
+
 # matplotlib's backends that draw only into memory or a file (its BackendFilter list).
 FILE_ONLY_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 

@@ -41,8 +41,9 @@ from .module import Module
 __all__ = ["BUDGET", "TrainingPlot", "plot_neurons"]
 
 BUDGET = 0.2  # the share of training time updates may take, when ``every`` is not given
-# TensorFlow Playground's colours: orange for negative, blue for positive.
-NEGATIVE, POSITIVE = "#f59322", "#0877bd"
+# The project's class colours (nn.display): red for positive, blue for negative, the
+# heat map running from blue through white to red as TensorFlow Playground's does.
+NEGATIVE, POSITIVE = display.NEGATIVE, display.POSITIVE
 WRITERS = {".gif": "pillow", ".mp4": "ffmpeg"}
 
 
