@@ -400,6 +400,7 @@ def plot_neurons(
     y: Sequence[Any] | None = None,
     *,
     resolution: int = 40,
+    path: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Every neuron's activation over the input plane: a small heat map each, by layer.
 
@@ -408,6 +409,8 @@ def plot_neurons(
     its hidden units. ``X`` (2-D inputs) sets the plane and, with labels ``y``, is drawn
     on top. Each map has its own colour scale, white at 0. Evaluated under
     ``engine.no_grad``: no grad changes. Returns the matplotlib Figure (Jupyter shows it).
+    ``path`` saves it there; in a script without one it goes to a window when there is a
+    display, else to ``neurons.png``, and the path is printed (as ``History.plot`` does).
     """
     plt = display.pyplot("plot_neurons")
     layers = _layers(model)
@@ -474,7 +477,9 @@ def plot_neurons(
                     edgecolors="none",
                 )
             ax.set_title(f"{'output' if last else f'layer {i}'} · {j}", fontsize=7, pad=2)
-    fig.suptitle("each neuron's activation over the input plane (orange < 0 < blue)", fontsize=10)
+    fig.suptitle("each neuron's activation over the input plane (blue < 0 < red)", fontsize=10)
+    if path is not None or not display.in_notebook():
+        finish_figure(fig, path, "neurons.png", "plot_neurons")
     plt.close(fig)  # returned, not left open: Jupyter shows it once
     return fig
 

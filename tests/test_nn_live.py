@@ -214,10 +214,15 @@ def test_without_matplotlib_plotting_says_how_to_get_it(monkeypatch):
         nn.plot_neurons(m, X)
 
 
-def test_plot_neurons_draws_every_neuron_by_layer():
+def test_plot_neurons_draws_every_neuron_by_layer(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     m = nn.MLP(2, [3, 10, 1], seed=0)
     grads = [p.grad for p in m.parameters()]
     fig = nn.plot_neurons(m, X, Y, resolution=6)
+    # a script without a display: the picture goes to a file, and says so
+    assert f"plot_neurons: wrote {tmp_path / 'neurons.png'}" in capsys.readouterr().out
+    nn.plot_neurons(m, X, Y, resolution=6, path=tmp_path / "mine.png")
+    assert (tmp_path / "mine.png").read_bytes().startswith(b"\x89PNG")
     maps = [ax for ax in fig.axes if ax.get_visible()]
     assert len(maps) == 3 + 10 + 1
     titles = [ax.get_title() for ax in maps]
