@@ -79,7 +79,7 @@ class TrainingPlot:
         self.path = None if path is None else Path(path)
         if self.path is not None and self.path.suffix.lower() not in WRITERS:
             raise ValueError(
-                f"fit(plot=...): write the animation to a .gif (or .mp4) file, got "
+                f"TrainingPlot (fit's plot=): write the animation to a .gif (or .mp4) file, got "
                 f"{os.fspath(path)!r}; plot=True draws in the notebook instead"
             )
         self.every = every

@@ -1,6 +1,8 @@
 """Every error names the op, the operands (with labels) and what to do."""
 
 import math
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +123,15 @@ def _nan() -> Value:
     v = Value(2.0, "x")
     v.data = math.nan  # set by hand, as the docs warn against
     return v
+
+
+def _reused_training_plot() -> None:
+    pytest.importorskip("matplotlib")
+    X, y = nn.datasets.xor()
+    with tempfile.TemporaryDirectory() as folder:  # the animation goes nowhere that stays
+        plot = nn.TrainingPlot(Path(folder) / "run.gif", every=1)
+        for _ in range(2):
+            nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss="bce_with_logits", epochs=1, plot=plot)
 
 
 CATALOGUE = [
@@ -321,7 +332,25 @@ CATALOGUE = [
         ValueError,
         r"row 0 has 2 numbers, expected 1 \(x\)",
     ),
-]
+    # held-out splits and the training picture
+    ("split one example", lambda: nn.datasets.split([[0.0]], [1]), ValueError,
+     r"split: needs at least 2 examples to hold some out, got 1"),
+    ("split test not a number", lambda: nn.datasets.split([[0.0], [1.0]], [0, 1], test="20%"),
+     TypeError, r"split: test must be a fraction like 0.2 or a count, got '20%'"),
+    ("split test 1.5", lambda: nn.datasets.split([[0.0], [1.0]], [0, 1], test=1.5), ValueError,
+     r"split: test must be a fraction between 0 and 1, got 1.5"),
+    ("TrainingPlot every", lambda: nn.TrainingPlot(every=0), ValueError,
+     r"TrainingPlot: every must be a positive int or None, got 0"),
+    ("TrainingPlot resolution", lambda: nn.TrainingPlot(resolution=1), ValueError,
+     r"TrainingPlot: resolution must be an int >= 2, got 1"),
+    ("TrainingPlot fps", lambda: nn.TrainingPlot(fps=0), ValueError,
+     r"TrainingPlot: fps must be a positive number, got 0"),
+    ("TrainingPlot suffix", lambda: nn.TrainingPlot("run.png"), ValueError,
+     r"TrainingPlot \(fit's plot=\): write the animation to a .gif \(or .mp4\) file, got "
+     r"'run.png'; plot=True draws in the notebook instead"),
+    ("TrainingPlot reused", _reused_training_plot, ValueError,
+     r"this TrainingPlot has been used for a fit already; make a new one"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
