@@ -3,27 +3,29 @@
 CPython compiles one function in time and memory that grow with the function: a
 straight-line function of a million lines takes gigabytes and minutes. So a graph
 of more than ``CHUNK_OPS`` ops (written for speed, ``readable=False``) is cut into
-chunks of consecutive ops in topological order, and each chunk becomes two small
-functions: ``forward{k}(d)`` computes the chunk's ops, ``backward{k}(s, g, seed)``
-applies their chain rule. The lines in them are the lines of the one function of a
-small graph (``lines.py``), so the numbers are the same, bit for bit: the forward
-values are computed by the same expressions, and every gradient receives the same
-terms in the same order (chunks run backward from the last, each in reverse).
+chunks of consecutive ops in topological order, and each chunk becomes one small
+generator function, ``chunk{k}(d, g, seed)``: run to its ``yield`` it computes the
+chunk's ops; resumed, it applies their chain rule. The lines in it are the lines of
+the one function of a small graph (``lines.py``), so the numbers are the same, bit
+for bit: the forward values are computed by the same expressions, and every
+gradient receives the same terms in the same order (the chunks' backward halves run
+from the last chunk to the first, each in reverse).
 
-Inside a chunk every value is a local variable, as in one big function. What
-crosses a chunk boundary goes through two lists, allocated once per run:
+Inside a chunk every value is a local variable, as in one big function, and the
+generator's frame keeps them from the forward half to the backward half. What
+crosses a chunk boundary goes through two lists, allocated once per run, with the
+same slots:
 
 * ``d`` holds the leaves' data, then the values that later chunks read (a chunk
   loads the ones it needs in one statement, ``a, b, c = _take3(d)``, an
   ``operator.itemgetter``, and stores its own in one slice, ``d[40:43] = (...)``);
-* ``g`` holds the leaves' gradients, then gradients that a later chunk started and
-  an earlier chunk continues.
+* ``g`` holds the leaves' gradients, then the gradients of those values: the last
+  chunk that reads a value is the first to add to its gradient (its first term
+  assigns, as in one function), earlier chunks load it, add, and store it again.
 
-A forward chunk returns its locals as a tuple, and its backward chunk unpacks it
-(``v1, v2, ... = s``): one instruction each way, so the backward pass reads the
-forward values as locals. Nothing of the generated source is kept: every chunk is
-compiled the moment it is written; ``CompiledGraph.source`` writes it all again
-when asked.
+Nothing of the generated source is kept: every chunk is compiled the moment it is
+written, so memory stays bounded by one chunk's compiling; ``CompiledGraph.source``
+writes it all again when asked.
 """
 
 from __future__ import annotations
