@@ -31,7 +31,8 @@ Tracing freezes Python decisions, as in ``engine.compile(root)``: a branch on
 ``.data`` was decided by the example inputs. An input that the traced graph does not
 read was used as a plain number (or not at all); its value may have decided the
 graph, so a row with a different value there is traced again (a classifier's label,
-which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label). Errors are
+which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label), and the one
+generated function gets a branch per trace inside its loop over rows. Errors are
 eager's: when a check in the compiled code fails, the rows are replayed by calling
 ``fn`` eagerly (every forward first, then each backward), which raises the error
 eager code raises.
