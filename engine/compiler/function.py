@@ -237,7 +237,7 @@ class CompiledFunction:
         if self._filename:
             linecache.cache.pop(self._filename, None)
         self._filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
-        namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail, "itemgetter": itemgetter}
+        namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail}
         exec(builtins.compile(source, self._filename, "exec"), namespace)
         linecache.cache[self._filename] = (
             len(source),
@@ -286,7 +286,7 @@ class CompiledFunction:
         )
 
 
-_LOCALS = {"rows", "data", "grads", "results", "compiled", "_take", "itemgetter"}
+_LOCALS = {"rows", "data", "grads", "results", "compiled"}
 
 
 class _Trace:
@@ -392,13 +392,10 @@ def _source(
     ]
     add = lines.append
     grads = [f"grad_{n}" for n in leaves]
-    if len(leaves) == 1:
-        add(f"    {leaves[0]} = data[0]")
-        add(f"    {grads[0]} = grads[0]")
-    elif leaves:
+    if leaves:
         add("    # The leaves' current data and gradients.")
-        add(f"    {', '.join(leaves)} = _take(data)")
-        add(f"    {', '.join(grads)} = _take(grads)")
+        add(f"    {', '.join(leaves)}{',' if len(leaves) == 1 else ''} = data")
+        add(f"    {', '.join(grads)}{',' if len(leaves) == 1 else ''} = grads")
     add("    results = []")
     targets = ", ".join(inputs) + ("," if len(inputs) == 1 else "")
     add(f"    for {targets} in rows:" if inputs else "    for _ in rows:")
@@ -418,7 +415,4 @@ def _source(
         add("    if backward:")
         add(f"        grads[:] = ({', '.join(grads)},)")
     add("    return results")
-    header = ""
-    if len(leaves) > 1:
-        header = f"_take = itemgetter(*range({len(leaves)}))  # every leaf's slot\n\n\n"
-    return header + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
