@@ -215,6 +215,7 @@ class CompiledFunction:
             root,
             results,
             order,
+            inputs,
             name,
             Namer(self._namer.used),
             captured,
@@ -335,6 +336,7 @@ def _body(
     root: Value,
     results: tuple[Value, ...],
     order: list[Value],
+    inputs: list[Value],
     name: dict[Value, str],
     namer: Namer,
     captured: list[Value],
@@ -348,7 +350,7 @@ def _body(
     add = lines.append
     for node in order:
         forward_lines(node, name, readable, add)
-    finite_check([name[v] for v in order], add)
+    finite_check([name[v] for v in (*inputs, *order)], add)  # inputs and values alike
     returned = name[root] if len(results) == 1 else f"({', '.join(name[v] for v in results)})"
     add(f"    results.append({returned})")
     add("    if not backward:")
@@ -399,8 +401,6 @@ def _source(
     add("    results = []")
     targets = ", ".join(inputs) + ("," if len(inputs) == 1 else "")
     add(f"    for {targets} in rows:" if inputs else "    for _ in rows:")
-    add("        # The inputs must be finite, as every value is.")
-    finite_check(inputs, lambda line: add("    " + line))
     if not unread:
         (trace,) = traces.values()
         lines += ["    " + line for line in trace.body]
