@@ -6,7 +6,7 @@ tens of percent, ratios less):
 1. **Compile cost per op** of ``engine.compile(root)`` on growing chains
    ``y = (y * w + 0.001).tanh()`` (three ops a link, a constant leaf each): seconds
    per op, peak memory per op while compiling (tracemalloc, a second compile), and
-   the run's time per op. Big graphs compile in chunks of ``CHUNK_OPS`` ops, so both
+   the run's time per op. Big graphs compile in chunks of 1,000 to 4,000 ops, so both
    costs stay flat as the graph grows.
 2. **Shuffled mini-batch training**: ``nn.fit`` on the two moons, eager and with
    ``compile=True`` (one example's graph traced once, replayed per example), the
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import operator
+import statistics
 import sys
 import time
 import tracemalloc
@@ -34,8 +35,8 @@ from dataclasses import dataclass
 
 import engine
 import nn
-from demos.bench_nn import ALPHA, N_POINTS, SIZES, median_seconds, micrograd_step, moons
-from engine.compiler.chunks import CHUNK_OPS
+from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
+from engine.compiler.chunks import CHUNK_OPS, MAX_CHUNK_OPS
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
 
@@ -187,7 +188,7 @@ def compile_cost(links: int, runs: int = 3) -> CompileCost:
         graph = engine.compile(root)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     ops = len(graph)
-    run = median_seconds(graph.run, runs, warmup=1)
+    run = cpu_medians({"run": graph.run}, runs)["run"]
     del graph
     gc.collect()
     tracemalloc.start()
@@ -202,14 +203,14 @@ def compile_cost(links: int, runs: int = 3) -> CompileCost:
 def compile_table(costs: list[CompileCost]) -> str:
     lines = [
         f"engine.compile(root) on chains y = (y * w + 0.001).tanh(), chunks of {CHUNK_OPS:,} "
-        "ops (medians)",
+        f"to {MAX_CHUNK_OPS:,} ops (medians)",
         f"{'ops':>10}  {'compile µs/op':>13}  {'(CPU µs/op)':>11}  {'peak bytes/op':>13}  "
-        f"{'run ns/op':>9}",
+        f"{'run CPU ns/op':>13}",
     ]
     for c in costs:
         lines.append(
             f"{c.ops:>10,}  {c.seconds_per_op * 1e6:13.1f}  {c.cpu_per_op * 1e6:11.1f}  "
-            f"{c.bytes_per_op:13.0f}  {c.run_ns_per_op:9.0f}"
+            f"{c.bytes_per_op:13.0f}  {c.run_ns_per_op:13.0f}"
         )
     return "\n".join(lines)
 
@@ -219,7 +220,7 @@ class Training:
     examples: int
     batch_size: int
     epochs: int
-    eager: float  # seconds for the whole fit
+    eager: float  # CPU seconds for the whole fit
     compiled: float  # the same, compile=True, tracing and compiling included
     same_history: bool
 
@@ -230,7 +231,7 @@ def training(epochs: int = 20, batch_size: int = 10, seed: int = 1) -> Training:
     seconds, histories = [], []
     for compiled in (False, True):
         model = nn.MLP(2, SIZES, seed=seed)
-        start = time.perf_counter()
+        start = time.process_time()
         history = nn.fit(
             model,
             X,
@@ -245,7 +246,7 @@ def training(epochs: int = 20, batch_size: int = 10, seed: int = 1) -> Training:
             progress=False,
             compile=compiled,
         )
-        seconds.append(time.perf_counter() - start)
+        seconds.append(time.process_time() - start)
         histories.append((history.loss, [p.data for p in model.parameters()]))
     return Training(len(X), batch_size, epochs, *seconds, histories[0] == histories[1])
 
@@ -255,8 +256,8 @@ def training_table(t: Training) -> str:
         [
             f"nn.fit, MLP(2, {SIZES}), {t.examples} moons, hinge + {ALPHA:g} L2, batch_size "
             f"{t.batch_size}, shuffled, {t.epochs} epochs",
-            f"{'eager':<40}  {t.eager:7.2f} s",
-            f"{'compile=True (compiling included)':<40}  {t.compiled:7.2f} s  "
+            f"{'eager':<40}  {t.eager:7.2f} s CPU",
+            f"{'compile=True (compiling included)':<40}  {t.compiled:7.2f} s CPU  "
             f"{t.eager / t.compiled:5.1f}x faster",
             "same loss history and parameters, bit for bit: " + ("yes" if t.same_history else "NO"),
         ]
@@ -289,21 +290,46 @@ class Figures:
         return rows
 
 
+def cpu_medians(steps: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """Median CPU seconds per call of each step, the steps taking turns round by round.
+
+    CPU time of this process (``time.process_time``): on a shared machine other
+    processes' load moves it much less than wall time, and taking turns gives every
+    step the same conditions. Each step runs once untimed first.
+    """
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.process_time()
+            step()
+            times[name].append(time.process_time() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def measure(repeats: int = 5, seed: int = 1) -> Figures:
-    """Time every row in this process; micrograd is skipped when it is not installed."""
-    from demos.bench_nn import gradstep_step, interleaved_medians
+    """Time every row in this process; micrograd is skipped when it is not installed.
+
+    micrograd and eager take turns with the compiled steps; each round runs every
+    compiled step several times (it is fast), so that micrograd's slow rounds decide
+    how many there are.
+    """
+    from demos.bench_nn import gradstep_step
 
     example, trace_seconds = per_example_step(seed)
     step, compile_seconds, compiled = compiled_step(seed)
+    floor = float_step(seed)
+    steps: dict[str, Callable[[], float]] = {"eager": gradstep_step(seed)}
     try:
         import micrograd  # noqa: F401
     except ImportError:
-        peer = None
+        pass
     else:
-        peer = median_seconds(micrograd_step(seed), repeats)
-    fast = interleaved_medians(
-        {"example": example, "whole": step, "floor": float_step(seed)}, repeats * 10, warmup=3
-    )
+        steps["micrograd"] = micrograd_step(seed)
+    for name, fast in (("example", example), ("whole", step), ("floor", floor)):
+        steps[name] = _times(fast, 10)
+    cpu = cpu_medians(steps, repeats)
     X, y = moons(seed)
     per = engine.compile(
         lambda x0, x1, t: nn.hinge([nn.MLP(2, SIZES, seed=seed)([x0, x1])], [t]), [*X[0], y[0]]
@@ -313,18 +339,27 @@ def measure(repeats: int = 5, seed: int = 1) -> Figures:
         ops_per_example=len(per),
         compile_seconds=compile_seconds,
         trace_seconds=trace_seconds,
-        per_example=fast["example"],
-        compiled=fast["whole"],
-        floor=fast["floor"],
-        eager=median_seconds(gradstep_step(seed), repeats * 2),
-        micrograd=peer,
+        per_example=cpu["example"] / 10,
+        compiled=cpu["whole"] / 10,
+        floor=cpu["floor"] / 10,
+        eager=cpu["eager"],
+        micrograd=cpu.get("micrograd"),
     )
+
+
+def _times(step: Callable[[], float], n: int) -> Callable[[], float]:
+    def repeated() -> float:
+        for _ in range(n):
+            value = step()
+        return value
+
+    return repeated
 
 
 def table(f: Figures) -> str:
     lines = [
         f"micrograd demo step, compiled: MLP(2, {SIZES}), {N_POINTS} moons, hinge + {ALPHA:g} "
-        f"L2 (Python {sys.version.split()[0]}, medians)",
+        f"L2 (Python {sys.version.split()[0]}; medians of CPU time, the rows taking turns)",
         f"per example: {f.ops_per_example} ops, traced and compiled (two labels) in "
         f"{f.trace_seconds:.2f} s; whole graph: {f.ops:,} ops, engine.compile took "
         f"{f.compile_seconds:.2f} s",

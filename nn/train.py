@@ -234,11 +234,13 @@ def compiled_step(
 
 
 def _number_of(v: Any) -> float:
-    return v.data if isinstance(v, Value) else v
+    return v if v.__class__ is float else v.data if isinstance(v, Value) else v
 
 
 def _targets(t: Any) -> list[float]:
-    return [_number_of(t)] if isinstance(t, (Value, numbers.Real)) else [*map(_number_of, t)]
+    if t.__class__ is float or isinstance(t, (Value, numbers.Real)):
+        return [_number_of(t)]
+    return [*map(_number_of, t)]
 
 
 def _check_mean(

@@ -26,7 +26,7 @@ def test_quick_benchmark_prints_a_table_against_micrograd():
     assert "engine.compile took" in result.stdout
     # compiled mode: compile cost per op for growing graphs, training, the demo step
     head = next(i for i, line in enumerate(lines) if "compile µs/op" in line)
-    assert "peak bytes/op" in lines[head] and "run ns/op" in lines[head]
+    assert "peak bytes/op" in lines[head] and "run CPU ns/op" in lines[head]
     sizes = [int(line.split()[0].replace(",", "")) for line in lines[head + 1 : head + 3]]
     assert sizes == [3_000, 30_000]
     assert "compile=True (compiling included)" in result.stdout and "x faster" in result.stdout

@@ -519,6 +519,21 @@ def test_fit_compiled_shuffled_mini_batches_are_eager_bit_for_bit(loss):
     assert comp_p == eager_p
 
 
+def test_fit_compiled_takes_a_loss_of_your_own_that_is_a_mean():
+    import nn
+
+    X, y = nn.datasets.make_moons(20, 0.1, seed=2, signed=True)
+
+    def mean_squares(outputs, targets):
+        terms = [(o - t) ** 2 for o, t in zip(outputs, targets, strict=True)]
+        return engine.sum(terms) * (1.0 / len(terms))
+
+    eager_h, eager_p, comp_h, comp_p = fit_both(
+        lambda: nn.MLP(2, [4, 1], seed=0), X, y, loss=mean_squares, epochs=3, batch_size=6
+    )
+    assert comp_h.loss == eager_h.loss and comp_p == eager_p
+
+
 def test_fit_compiled_refuses_a_loss_that_is_no_mean():
     import nn
 

@@ -136,9 +136,10 @@ def test_a_label_read_as_a_number_gets_a_trace_per_value():
     compiled = engine.compile(hinge_of(model), rows[0])
     assert compiled.run_many(rows, grad=0.25) == eager_rows(hinge_of(twin), rows, 0.25)
     assert [p.grad for p in model.parameters()] == [p.grad for p in twin.parameters()]
-    assert len(compiled._traces) == 2 and compiled.source.count("def run(rows,") == 2
-    assert "# The trace for y = 1.0" in compiled.source
-    assert "# The trace for y = -1.0" in compiled.source
+    # one function, a branch per label inside the loop over rows
+    assert len(compiled._traces) == 2 and compiled.source.count("def compiled(rows,") == 1
+    assert "        if y == 1.0:  # the trace for y == 1.0" in compiled.source
+    assert "        elif y == -1.0:  # the trace for y == -1.0" in compiled.source
 
 
 def test_too_many_traces_are_refused(monkeypatch):

@@ -3,27 +3,30 @@
 CPython compiles one function in time and memory that grow with the function: a
 straight-line function of a million lines takes gigabytes and minutes. So a graph
 of more than ``CHUNK_OPS`` ops (written for speed, ``readable=False``) is cut into
-chunks of consecutive ops in topological order, and each chunk becomes two small
-functions: ``forward{k}(d)`` computes the chunk's ops, ``backward{k}(s, g, seed)``
-applies their chain rule. The lines in them are the lines of the one function of a
-small graph (``lines.py``), so the numbers are the same, bit for bit: the forward
-values are computed by the same expressions, and every gradient receives the same
-terms in the same order (chunks run backward from the last, each in reverse).
+chunks of consecutive ops in topological order (``chunk_size``: a tenth of the graph,
+between 1,000 and 4,000 ops), and each chunk becomes one small
+generator function, ``chunk{k}(d, g, seed)``: run to its ``yield`` it computes the
+chunk's ops; resumed, it applies their chain rule. The lines in it are the lines of
+the one function of a small graph (``lines.py``), so the numbers are the same, bit
+for bit: the forward values are computed by the same expressions, and every
+gradient receives the same terms in the same order (the chunks' backward halves run
+from the last chunk to the first, each in reverse).
 
-Inside a chunk every value is a local variable, as in one big function. What
-crosses a chunk boundary goes through two lists, allocated once per run:
+Inside a chunk every value is a local variable, as in one big function, and the
+generator's frame keeps them from the forward half to the backward half. What
+crosses a chunk boundary goes through two lists, allocated once per run, with the
+same slots:
 
 * ``d`` holds the leaves' data, then the values that later chunks read (a chunk
   loads the ones it needs in one statement, ``a, b, c = _take3(d)``, an
   ``operator.itemgetter``, and stores its own in one slice, ``d[40:43] = (...)``);
-* ``g`` holds the leaves' gradients, then gradients that a later chunk started and
-  an earlier chunk continues.
+* ``g`` holds the leaves' gradients, then the gradients of those values: the last
+  chunk that reads a value is the first to add to its gradient (its first term
+  assigns, as in one function), earlier chunks load it, add, and store it again.
 
-A forward chunk returns its locals as a tuple, and its backward chunk unpacks it
-(``v1, v2, ... = s``): one instruction each way, so the backward pass reads the
-forward values as locals. Nothing of the generated source is kept: every chunk is
-compiled the moment it is written; ``CompiledGraph.source`` writes it all again
-when asked.
+Nothing of the generated source is kept: every chunk is compiled the moment it is
+written, so memory stays bounded by one chunk's compiling; ``CompiledGraph.source``
+writes it all again when asked.
 """
 
 from __future__ import annotations
@@ -38,7 +41,19 @@ from ..core.node import Node
 from .lines import backward_lines, finite_check, forward_lines
 
 CHUNK_OPS = 1000
-"""Ops per chunk: big enough that chunk overhead is small, small enough to compile fast."""
+"""Ops per chunk at least: big enough that chunk overhead is small, small enough that
+compiling one chunk (about 2.5 KB per line while CPython compiles it) stays a small part
+of the memory of a graph of ten thousand ops."""
+
+MAX_CHUNK_OPS = 4000
+"""Ops per chunk at most. A graph of N ops gets chunks of N / 10 ops between the two:
+fewer chunks run faster (each loads the leaves it reads, e.g. all of a model's
+parameters), and the memory of compiling one is then a tenth of the graph's or less."""
+
+
+def chunk_size(ops: int) -> int:
+    """The ops per chunk for a graph of ``ops`` ops."""
+    return min(max(CHUNK_OPS, ops // 10), max(CHUNK_OPS, MAX_CHUNK_OPS))
 
 
 class Fail(Exception):
@@ -109,7 +124,8 @@ def compile_chunks(
 def chunk_source(root: Node, order: list[Node], leaves: list[Node], outputs: Sequence[Node]) -> str:
     """The source of every chunk, as ``compile_chunks`` writes it (for reading)."""
     parts = [
-        f"# {len(order)} ops in chunks of {CHUNK_OPS}, run by engine.compiler.chunks.ChunkedRun."
+        f"# {len(order)} ops in chunks of {chunk_size(len(order))}, run by "
+        "engine.compiler.chunks.ChunkedRun."
         "\n# d: the leaves' data, then values later chunks read; g: their gradients.\n"
     ]
     namespace: dict[str, Any] = {}
@@ -132,14 +148,15 @@ def _sources(
     """Each chunk's source, first to last; fills in ``run``'s slots and the itemgetters."""
     name = {leaf: f"l{i}" for i, leaf in enumerate(leaves)}
     name.update(zip(order, map("v{}".format, range(len(order))), strict=True))
-    starts = range(0, len(order), CHUNK_OPS)
-    last_use = _last_use(order, starts)
+    size = chunk_size(len(order))
+    starts = range(0, len(order), size)
+    last_use = _last_use(order, starts, size)
     slot = {leaf: i for i, leaf in enumerate(leaves)}
     for v in (root, *outputs):
         if v._parents:
             last_use.setdefault(v, -1)  # kept in d for the caller, not read by a chunk
     for k, start in enumerate(starts):
-        nodes = order[start : start + CHUNK_OPS]
+        nodes = order[start : start + size]
         yield k, _chunk(k, nodes, name, slot, last_use, root, namespace)
         for node in nodes:
             if node in last_use and last_use[node] <= k:
@@ -149,7 +166,7 @@ def _sources(
     run.output_slots = tuple(slot[v] for v in outputs)
 
 
-def _last_use(order: list[Node], starts: range) -> dict[Node, int]:
+def _last_use(order: list[Node], starts: range, size: int) -> dict[Node, int]:
     """For each node a later chunk reads, the last chunk that reads it.
 
     That chunk is the first to add to the node's gradient (backward runs the chunks
@@ -157,7 +174,7 @@ def _last_use(order: list[Node], starts: range) -> dict[Node, int]:
     """
     last: dict[Node, int] = {}
     for k, start in enumerate(starts):
-        nodes = order[start : start + CHUNK_OPS]
+        nodes = order[start : start + size]
         local = set(nodes)
         for node in nodes:
             for p in node._parents:

@@ -31,7 +31,8 @@ Tracing freezes Python decisions, as in ``engine.compile(root)``: a branch on
 ``.data`` was decided by the example inputs. An input that the traced graph does not
 read was used as a plain number (or not at all); its value may have decided the
 graph, so a row with a different value there is traced again (a classifier's label,
-which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label). Errors are
+which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label), and the one
+generated function gets a branch per trace inside its loop over rows. Errors are
 eager's: when a check in the compiled code fails, the rows are replayed by calling
 ``fn`` eagerly (every forward first, then each backward), which raises the error
 eager code raises.
@@ -80,14 +81,19 @@ class CompiledFunction:
         self.names = _argument_names(fn, len(list(example_inputs)))
         self._readable = readable
         self._leaves: list[Value] = []  # the Values fn reads, over every trace
+        self._leaf_names: list[str] = []  # their names in the code, the same in every trace
         self._index: dict[Value, int] = {}
+        self._namer = Namer(reserved() | _LOCALS)
+        self._input_names = [self._namer.name(n, "x") for n in self.names]
         self._traces: dict[tuple[float, ...], _Trace] = {}
-        self._unread: tuple[int, ...] | None = None
+        self._unread: tuple[int, ...] = ()
+        self._filename = ""
         row = self._row(example_inputs, "example_inputs")
         first = self._trace(row)
         self._unread = first.unread
         self._key = itemgetter(*first.unread) if first.unread else None
         self._traces[self._key_of(row)] = first
+        self._build()
 
     # -- calling ----------------------------------------------------------------------
 
@@ -105,19 +111,15 @@ class CompiledFunction:
         """``run`` for every row in turn (faster than calling it per row); the results' list."""
         seed = check_number(grad, "CompiledFunction.run(grad=...)")
         rows = rows if isinstance(rows, list) else list(rows)
+        if self._key is not None:
+            self._trace_new_keys(rows)  # tracing raises what fn raises, as eager
         data = [leaf.data for leaf in self._leaves]
         grads = [leaf.grad for leaf in self._leaves]
-        results: list[Any] = []
-        groups = list(self._groups(rows))  # tracing anew raises what fn raises, as eager
         try:
             total = sum(data)  # the leaves' data and (below) grads are checked here, once
             if total - total != 0.0:
                 _fail()
-            for trace, group in groups:
-                if len(data) < len(self._leaves):  # a new trace read new Values
-                    data += [leaf.data for leaf in self._leaves[len(data) :]]
-                    grads += [leaf.grad for leaf in self._leaves[len(grads) :]]
-                results += trace.function(group, seed, backward, data, grads)
+            results = self._function(rows, seed, backward, data, grads)
             total = sum(grads)
             if total - total != 0.0:
                 _fail()
@@ -128,41 +130,40 @@ class CompiledFunction:
                 leaf.grad = g
         return results
 
-    def _groups(self, rows: list[Sequence[Any]]) -> Iterable[tuple[_Trace, list[Any]]]:
-        """Runs of consecutive rows that share a trace, in order (the order of the sums)."""
-        if self._key is None:
-            yield next(iter(self._traces.values())), rows
-            return
+    def _trace_new_keys(self, rows: list[Sequence[Any]]) -> None:
+        """Trace fn at each value of the inputs it reads as numbers not seen yet."""
+        new = {}
         key_of = self._key_of
-        for key, group in itertools.groupby(rows, key_of):
-            trace = self._traces.get(key)
-            if trace is None:
-                group = list(group)
-                trace = self._new_trace(self._row(group[0], "row"), key)
-            yield trace, list(group)
+        for row in rows:
+            try:
+                key = key_of(row)
+                if key not in self._traces and key not in new:
+                    new[key] = row
+            except (IndexError, TypeError):  # a short row, or no row: the replay says so
+                continue
+        for key, row in new.items():
+            if len(self._traces) >= MAX_TRACES:
+                unread = ", ".join(self.names[i] for i in self._unread)
+                raise ValueError(
+                    f"engine.compile({self._title}): traced {MAX_TRACES} times, once per value "
+                    f"of {unread}, which fn reads as plain numbers (its graph does not use "
+                    "them). Let fn compute with those input Values, or do not compile it"
+                )
+            trace = self._trace(self._row(row, "row"))
+            if trace.unread != self._unread:
+                raise ValueError(
+                    f"engine.compile({self._title}): at {list(row)} fn reads different inputs "
+                    "as numbers than at its example inputs, so its traces cannot be told apart"
+                )
+            self._traces[key] = trace
+        if new:
+            self._build()
 
     def _key_of(self, row: Sequence[Any]) -> tuple[float, ...]:
         if self._key is None:
             return ()
         key = self._key(row)
         return key if isinstance(key, tuple) else (key,)
-
-    def _new_trace(self, row: list[float], key: tuple[float, ...]) -> _Trace:
-        if len(self._traces) >= MAX_TRACES:
-            unread = ", ".join(self.names[i] for i in self._unread or ())
-            raise ValueError(
-                f"engine.compile({self._title}): traced {MAX_TRACES} times, once per value of "
-                f"{unread}, which fn reads as plain numbers (its graph does not use them). "
-                "Let fn compute with those input Values, or do not compile it"
-            )
-        trace = self._trace(row)
-        if trace.unread != self._unread:
-            raise ValueError(
-                f"engine.compile({self._title}): at {row} fn reads different inputs as numbers "
-                "than at its example inputs, so its traces cannot be told apart by them"
-            )
-        self._traces[key] = trace
-        return trace
 
     def _row(self, row: Any, what: str) -> list[float]:
         values = list(row)
@@ -203,16 +204,51 @@ class CompiledFunction:
             if leaf not in self._index:
                 self._index[leaf] = len(self._leaves)
                 self._leaves.append(leaf)
-        unread = tuple(i for i, v in enumerate(inputs) if v not in in_graph)
+                self._leaf_names.append(self._namer.name(leaf.label, "leaf"))
+        name: dict[Value, str] = dict(zip(inputs, self._input_names, strict=True))
+        for v in constants:
+            name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
+        for v in captured:
+            name[v] = self._leaf_names[self._index[v]]
         readable = self._readable if self._readable is not None else len(order) <= 2000
-        fname, source = _source(
-            self._title, root, results, order, inputs, constants, captured, self._index, readable
+        body = _body(
+            root,
+            results,
+            order,
+            inputs,
+            name,
+            Namer(self._namer.used),
+            captured,
+            {*inputs, *constants},
+            readable,
         )
-        filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
-        function = _load(source, filename, fname)
-        trace = _Trace(function, source, len(order), unread)
-        weakref.finalize(trace, linecache.cache.pop, filename, None)
-        return trace
+        unread = tuple(i for i, v in enumerate(inputs) if v not in in_graph)
+        return _Trace(body, len(order), unread)
+
+    def _build(self) -> None:
+        """Write and compile the one function: a branch per trace inside the loop over rows."""
+        source = _source(
+            _function_name(self._title, self._namer),
+            self._title,
+            self._input_names,
+            self._leaf_names,
+            self._unread,
+            self._traces,
+        )
+        if self._filename:
+            linecache.cache.pop(self._filename, None)
+        self._filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
+        namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail}
+        exec(builtins.compile(source, self._filename, "exec"), namespace)
+        linecache.cache[self._filename] = (
+            len(source),
+            None,
+            source.splitlines(True),
+            self._filename,
+        )
+        self._function = namespace.pop(_function_name(self._title, self._namer))  # no cycle
+        self.source = source
+        weakref.finalize(self, linecache.cache.pop, self._filename, None)
 
     # -- errors: eager's --------------------------------------------------------------
 
@@ -239,18 +275,6 @@ class CompiledFunction:
         """The Values fn reads from outside (e.g. parameters): they accumulate gradients."""
         return tuple(self._leaves)
 
-    @property
-    def source(self) -> str:
-        """The generated Python of every trace (one per value of the inputs read as numbers)."""
-        if self._key is None:
-            return next(iter(self._traces.values())).source
-        names = [self.names[i] for i in self._unread or ()]
-        parts = []
-        for key, trace in self._traces.items():
-            at = ", ".join(f"{n} = {v!r}" for n, v in zip(names, key, strict=True))
-            parts.append(f"# The trace for {at}.\n{trace.source}")
-        return "\n\n".join(parts)
-
     def __len__(self) -> int:
         """Ops per example in the first trace."""
         return next(iter(self._traces.values())).ops
@@ -263,16 +287,16 @@ class CompiledFunction:
         )
 
 
+_LOCALS = {"rows", "data", "grads", "results", "compiled"}
+
+
 class _Trace:
-    """One traced graph of fn, compiled: ``function(rows, seed, backward, data, grads)``."""
+    """One traced graph of fn: its lines inside the loop over rows, and what it read."""
 
-    __slots__ = ("__weakref__", "function", "ops", "source", "unread")
+    __slots__ = ("body", "ops", "unread")
 
-    def __init__(
-        self, function: Callable[..., list[Any]], source: str, ops: int, unread: tuple[int, ...]
-    ) -> None:
-        self.function = function
-        self.source = source
+    def __init__(self, body: list[str], ops: int, unread: tuple[int, ...]) -> None:
+        self.body = body
         self.ops = ops
         self.unread = unread
 
@@ -308,33 +332,59 @@ def _results(returned: Any, title: str) -> tuple[Value, ...]:
     return results
 
 
-def _source(
-    title: str,
+def _body(
     root: Value,
     results: tuple[Value, ...],
     order: list[Value],
     inputs: list[Value],
-    constants: set[Value],
+    name: dict[Value, str],
+    namer: Namer,
     captured: list[Value],
-    index: dict[Value, int],
+    no_grad: set[Value],
     readable: bool,
-) -> tuple[str, str]:
-    """(function name, source): a loop over rows, each forward, checked, then backward."""
-    namer = Namer(reserved() | {"rows", "data", "grads", "results", "_take", "_gtake"})
-    name: dict[Value, str] = {}
-    for v in inputs:
-        name[v] = namer.name(v.label, "x")
-    for v in constants:
-        name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
-    for v in captured:
-        name[v] = namer.name(v.label, "leaf")
+) -> list[str]:
+    """One example's lines: forward, the check, its result, then (if asked) backward."""
     for node in order:
         name[node] = namer.name(node.label, node._operation.name)
-    fname = title if title.isidentifier() and title not in name.values() else "run"
-    r = name[root]
+    lines: list[str] = []
+    add = lines.append
+    for node in order:
+        forward_lines(node, name, readable, add)
+    finite_check([name[v] for v in (*inputs, *order)], add)  # inputs and values alike
+    returned = name[root] if len(results) == 1 else f"({', '.join(name[v] for v in results)})"
+    add(f"    results.append({returned})")
+    add("    if not backward:")
+    add("        continue")
+    grad = {v: f"grad_{name[v]}" for v in captured}
+    if order:
+        grad[root] = f"grad_{name[root]}"
+        add(f"    {grad[root]} = seed")
+    elif root in grad:
+        add(f"    {grad[root]} += seed")
+    counts = None if readable else uses(order)
+    for node in reversed(order):
+        backward_lines(node, name, grad, counts, add, no_grad)
+    return lines
+
+
+def _function_name(title: str, namer: Namer) -> str:
+    """fn's own name for the generated function, unless the code uses that name already."""
+    return title if title.isidentifier() and title not in namer.used else "compiled"
+
+
+def _source(
+    fname: str,
+    title: str,
+    inputs: list[str],
+    leaves: list[str],
+    unread: tuple[int, ...],
+    traces: dict[tuple[float, ...], _Trace],
+) -> str:
+    """The function: the leaves read once, a loop over rows, a branch per trace."""
+    ops = ", ".join(str(t.ops) for t in traces.values())
     lines = [
         f"def {fname}(rows, seed, backward, data, grads):",
-        f'    """{title} compiled by engine.compile: {len(order)} ops per example.',
+        f'    """{title} compiled by engine.compile: {ops} ops per example.',
         "",
         "    For each row of inputs: forward, one line per op; then backward, the ops in",
         "    reverse, one chain-rule term per line. The Values fn reads (its leaves) are",
@@ -343,67 +393,26 @@ def _source(
         '    """',
     ]
     add = lines.append
-    slots = [index[v] for v in captured]
-    if captured:
+    grads = [f"grad_{n}" for n in leaves]
+    if leaves:
         add("    # The leaves' current data and gradients.")
-        names = [name[v] for v in captured]
-        grad_names = [f"grad_{n}" for n in names]
-        getter = f"itemgetter({', '.join(map(str, slots))})"
-        one = len(captured) == 1
-        add(
-            f"    {names[0]} = data[{slots[0]}]" if one else f"    {', '.join(names)} = _take(data)"
-        )
-        add(
-            f"    {grad_names[0]} = grads[{slots[0]}]"
-            if one
-            else f"    {', '.join(grad_names)} = _take(grads)"
-        )
-    else:
-        getter = ""
+        add(f"    {', '.join(leaves)}{',' if len(leaves) == 1 else ''} = data")
+        add(f"    {', '.join(grads)}{',' if len(leaves) == 1 else ''} = grads")
     add("    results = []")
-    targets = ", ".join(name[v] for v in inputs)
-    targets += "," if len(inputs) == 1 else ""
+    targets = ", ".join(inputs) + ("," if len(inputs) == 1 else "")
     add(f"    for {targets} in rows:" if inputs else "    for _ in rows:")
-    body: list[str] = []
-    inner = body.append
-
-    def nested(line: str) -> None:
-        inner("    " + line)
-
-    for node in order:
-        forward_lines(node, name, readable, nested)
-    finite_check([name[v] for v in (*inputs, *order)], nested)
-    returned = r if len(results) == 1 else f"({', '.join(name[v] for v in results)})"
-    nested(f"    results.append({returned})")
-    nested("    if not backward:")
-    nested("        continue")
-    grad = {v: f"grad_{name[v]}" for v in captured}
-    no_grad = {*inputs, *constants}
-    if order:
-        grad[root] = f"grad_{r}"
-        nested(f"    grad_{r} = seed")
-    elif root in grad:
-        nested(f"    {grad[root]} += seed")
-    counts = None if readable else uses(order)
-    for node in reversed(order):
-        backward_lines(node, name, grad, counts, nested, no_grad)
-    lines += body
-    if captured:
+    if not unread:
+        (trace,) = traces.values()
+        lines += ["    " + line for line in trace.body]
+    else:
+        for k, (key, trace) in enumerate(traces.items()):
+            test = " and ".join(f"{inputs[i]} == {v!r}" for i, v in zip(unread, key, strict=True))
+            add(f"        {'if' if k == 0 else 'elif'} {test}:  # the trace for {test}")
+            lines += ["        " + line for line in trace.body]
+        add("        else:")
+        add("            _fail()  # a value no trace was made for (NaN, say): eager decides")
+    if leaves:
         add("    if backward:")
-        if slots == list(range(slots[0], slots[0] + len(slots))):
-            target = f"grads[{slots[0]}:{slots[-1] + 1}]"
-            add(f"        {target} = ({', '.join(grad_names)},)")
-        else:
-            for s, g in zip(slots, grad_names, strict=True):
-                add(f"        grads[{s}] = {g}")
+        add(f"        grads[:] = ({', '.join(grads)},)")
     add("    return results")
-    header = f"_take = {getter}  # the leaves' slots\n\n\n" if len(captured) > 1 else ""
-    return fname, header + "\n".join(lines) + "\n"
-
-
-def _load(source: str, filename: str, fname: str) -> Callable[..., list[Any]]:
-    """Compile the source; register it so that tracebacks show its lines."""
-    namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail, "itemgetter": itemgetter}
-    exec(builtins.compile(source, filename, "exec"), namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return namespace.pop(fname)  # its globals are the namespace: holding it too is a cycle
+    return "\n".join(lines) + "\n"

@@ -130,12 +130,13 @@ def backward_lines(
     t = template(op)
     args = None  # the operands' names, written in only where a derivative uses them
     g = grad[node]
-    n = len(node._parents)
-    derivs = t.derivs if op.arity != NARY else t.derivs * n
-    notes = t.notes if op.arity != NARY else t.notes * n
-    for parent, deriv, note in zip(node._parents, derivs, notes, strict=True):
-        if parent in no_grad:
+    parents = node._parents
+    derivs = t.derivs if op.arity != NARY else t.derivs * len(parents)
+    notes = t.notes if op.arity != NARY else t.notes * len(parents)
+    for i, parent in enumerate(parents):
+        if no_grad and parent in no_grad:
             continue
+        deriv = derivs[i]
         target = grad.get(parent)
         if target is None:
             if uses is not None and deriv == "1.0" and uses.get(parent) == 1:
@@ -149,7 +150,7 @@ def backward_lines(
             args = args or operands(node, name)
             deriv = deriv.format(*args)
         code = chain_rule_line(target, g, deriv, first)
-        add(f"    {code}  # {note}" if uses is None else f"    {code}")
+        add(f"    {code}  # {notes[i]}" if uses is None else f"    {code}")
 
 
 def finite_check(names: Sequence[str], add: Callable[[str], None]) -> None:
