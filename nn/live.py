@@ -79,7 +79,7 @@ class TrainingPlot:
         self.path = None if path is None else Path(path)
         if self.path is not None and self.path.suffix.lower() not in WRITERS:
             raise ValueError(
-                f"TrainingPlot (fit's plot=): write the animation to a .gif (or .mp4) file, got "
+                f"TrainingPlot: write the animation to a .gif (or .mp4) file, got "
                 f"{os.fspath(path)!r}; plot=True draws in the notebook instead"
             )
         self.every = every
@@ -200,7 +200,10 @@ def watch(
     elif plot is True:
         live = TrainingPlot()
     elif isinstance(plot, (str, os.PathLike)):
-        live = TrainingPlot(plot)
+        try:
+            live = TrainingPlot(plot)
+        except ValueError as error:  # the caller wrote fit(plot=path): say so
+            raise ValueError(str(error).replace("TrainingPlot:", "fit(plot=...):", 1)) from None
     else:
         raise TypeError(
             "fit: plot must be True (a live figure), a .gif/.mp4 path (an animation) or an "

@@ -346,7 +346,7 @@ CATALOGUE = [
     ("TrainingPlot fps", lambda: nn.TrainingPlot(fps=0), ValueError,
      r"TrainingPlot: fps must be a positive number, got 0"),
     ("TrainingPlot suffix", lambda: nn.TrainingPlot("run.png"), ValueError,
-     r"TrainingPlot \(fit's plot=\): write the animation to a .gif \(or .mp4\) file, got "
+     r"TrainingPlot: write the animation to a .gif \(or .mp4\) file, got "
      r"'run.png'; plot=True draws in the notebook instead"),
     ("TrainingPlot reused", _reused_training_plot, ValueError,
      r"this TrainingPlot has been used for a fit already; make a new one"),
