@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nn import display
+from nn.live import Grid
 
 MISSING_MATPLOTLIB = f"no PNG pictures were written: {display.MISSING_MATPLOTLIB}"
 
@@ -119,15 +120,9 @@ def decision_boundary(
     plt = pyplot()
     if plt is None:
         return None
-    xs_all = [x[0] for x in X]
-    ys_all = [x[1] for x in X]
-    pad_x = 0.25 * (max(xs_all) - min(xs_all)) or 0.5
-    pad_y = 0.25 * (max(ys_all) - min(ys_all)) or 0.5
-    x0, x1 = min(xs_all) - pad_x, max(xs_all) + pad_x
-    y0, y1 = min(ys_all) - pad_y, max(ys_all) + pad_y
-    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
-    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
-    scores = predict([[a, b] for b in gy for a in gx])
+    grid = Grid(X, steps)  # the plane fit(plot=) draws: the data's range and a quarter more
+    (x0, x1), (y0, y1), gx, gy = grid.xlim, grid.ylim, grid.xs, grid.ys
+    scores = predict(grid.points)
     width = 7.0  # the plane; the legend goes to its right
     height = max(3.0, min(6.0, width * (y1 - y0) / (x1 - x0) + 0.8))
     fig, ax = plt.subplots(figsize=(width + 2.5, height))

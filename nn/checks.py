@@ -23,6 +23,20 @@ from typing import Any
 from engine import Value
 
 
+def data_of(v: Any) -> Any:
+    """A Value's number, or the number itself: for code that takes either.
+
+    Compiled training calls it for every number of every example, so a float, the
+    common case, returns before the isinstance check.
+    """
+    return v if v.__class__ is float else v.data if isinstance(v, Value) else v
+
+
+def float_of(v: Any) -> float:
+    """``data_of`` as a float: a coordinate or a pixel, from a Value or a number."""
+    return float(data_of(v))
+
+
 def number(v: Any, what: str, where: str) -> float:
     """The float ``v`` stands for (a Value counts as its data), or an error naming ``what``.
 

@@ -17,12 +17,8 @@ from typing import Any
 
 from engine import Value
 
-from .checks import ordered
+from .checks import float_of, ordered
 from .display import finish_figure, pyplot
-
-
-def _number(v: Any) -> float:
-    return v.data if isinstance(v, Value) else float(v)
 
 
 def as_image(row: Sequence[Any], shape: Sequence[int] = (8, 8)) -> list[Any]:
@@ -59,7 +55,7 @@ def grid_text(image: Any, decimals: int | None = None) -> str:
     image: a grid of numbers.
     """
     grid = _grid(image, "grid_text")
-    values = [[_number(v) for v in row] for row in grid]
+    values = [[float_of(v) for v in row] for row in grid]
     whole = all(v.is_integer() for row in values for v in row)
     places = (0 if whole else 2) if decimals is None else decimals
     texts = [[f"{v:.{places}f}" for v in row] for row in values]
@@ -125,7 +121,7 @@ def image_figure(
     off: a darker square is a larger number in every image, not just within its own.
     """
     plt = pyplot("draw_images")
-    grids = [[[_number(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
+    grids = [[[float_of(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
     if not grids:
         raise ValueError("draw_images: got no images")
     if titles is not None and len(titles) != len(grids):

@@ -35,6 +35,7 @@ from engine import Value, no_grad
 from engine import compile as compile_graph
 
 from . import display
+from .checks import float_of
 from .display import finish_figure
 from .module import Module
 
@@ -250,7 +251,7 @@ class _Figure:
         """The data on the plane, one colour and one legend entry per side of the threshold."""
         from matplotlib.lines import Line2D
 
-        targets = [_number(t) for t in y]
+        targets = [float_of(t) for t in y]
         for colour, above in ((POSITIVE, True), (NEGATIVE, False)):
             side = [(x, t) for x, t in zip(X, targets, strict=True) if (t > self.center) == above]
             if not side:
@@ -258,8 +259,8 @@ class _Figure:
             values = sorted({t for _, t in side})
             name = f"y = {values[0]:g}" if len(values) == 1 else _side_name(above, self.center)
             self.map_ax.scatter(
-                [_number(x[0]) for x, _ in side],
-                [_number(x[1]) for x, _ in side],
+                [float_of(x[0]) for x, _ in side],
+                [float_of(x[1]) for x, _ in side],
                 color=colour,
                 edgecolors="white",
                 linewidths=1.0,
@@ -348,8 +349,8 @@ class Grid:
     """Points over the data's plane (a quarter of its range added on every side)."""
 
     def __init__(self, X: Sequence[Sequence[Any]], resolution: int) -> None:
-        xs = [_number(x[0]) for x in X]
-        ys = [_number(x[1]) for x in X]
+        xs = [float_of(x[0]) for x in X]
+        ys = [float_of(x[1]) for x in X]
         pad_x = 0.25 * (max(xs) - min(xs)) or 0.5
         pad_y = 0.25 * (max(ys) - min(ys)) or 0.5
         self.xlim = (min(xs) - pad_x, max(xs) + pad_x)
@@ -448,8 +449,8 @@ def plot_neurons(
     n = len(grid.xs)
     colors = None
     if y is not None:
-        center = (min(map(_number, y)) + max(map(_number, y))) / 2
-        colors = [POSITIVE if _number(t) > center else NEGATIVE for t in y]
+        center = (min(map(float_of, y)) + max(map(float_of, y))) / 2
+        colors = [POSITIVE if float_of(t) > center else NEGATIVE for t in y]
     for band, (i, start) in enumerate(bands):
         last = i == len(activations) - 1 and len(activations) > 1
         for col in range(width):
@@ -473,8 +474,8 @@ def plot_neurons(
             )
             if colors is not None:
                 ax.scatter(
-                    [_number(x[0]) for x in rows],
-                    [_number(x[1]) for x in rows],
+                    [float_of(x[0]) for x in rows],
+                    [float_of(x[1]) for x in rows],
                     c=colors,
                     s=2,
                     edgecolors="none",
@@ -523,17 +524,13 @@ def _threshold(loss: Any, y: Sequence[Any]) -> float:
 
     if loss is losses.binary_cross_entropy_with_logits:
         return 0.0
-    values = [_number(t) for t in y]
+    values = [float_of(t) for t in y]
     return (min(values) + max(values)) / 2
 
 
 def _span(y: Sequence[Any], center: float) -> float:
-    values = [_number(t) for t in y]
+    values = [float_of(t) for t in y]
     return max(abs(v - center) for v in values) or 1.0
-
-
-def _number(v: Any) -> float:
-    return v.data if isinstance(v, Value) else float(v)
 
 
 def _png(fig: Any) -> Any:

@@ -29,7 +29,7 @@ import engine
 from engine import Value
 
 from . import losses as _losses
-from .checks import number, ordered, positive, row
+from .checks import data_of, number, ordered, positive, row
 from .display import finish_figure, pyplot
 from .display import in_notebook as _in_notebook
 from .display import is_terminal as _is_terminal
@@ -205,7 +205,7 @@ def compiled_step(
 
     def step(bx: list[Any], by: list[Any]) -> tuple[float, list[Any]]:
         nonlocal compiled
-        rows = [(*map(_number_of, x), *_targets(t)) for x, t in zip(bx, by, strict=True)]
+        rows = [(*map(data_of, x), *_targets(t)) for x, t in zip(bx, by, strict=True)]
         n = len(rows)
         if compiled is None:
             multi = not isinstance(by[0], (Value, numbers.Real))
@@ -233,14 +233,10 @@ def compiled_step(
     return step
 
 
-def _number_of(v: Any) -> float:
-    return v if v.__class__ is float else v.data if isinstance(v, Value) else v
-
-
 def _targets(t: Any) -> list[float]:
     if t.__class__ is float or isinstance(t, (Value, numbers.Real)):
-        return [_number_of(t)]
-    return [*map(_number_of, t)]
+        return [data_of(t)]
+    return [*map(data_of, t)]
 
 
 def _check_mean(
