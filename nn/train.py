@@ -17,11 +17,12 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -465,20 +466,11 @@ def fit(
                 bx = [X[i] for i in idx]
                 by = [y[i] for i in idx]
                 lr_used = optimizer.current_lr
-                try:
+                with _step_named(epoch, batch, batches):
                     if replay is not None:
                         value, outs = replay(bx, by)
                     else:
                         value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
-                except _STEP_ERRORS as error:
-                    if type(error) not in _STEP_ERRORS:
-                        raise  # a subclass may need other arguments: leave it as it is
-                    # The step's only change to the parameters, SGD.step, is all or
-                    # nothing, so whatever failed, the model is as before this step.
-                    raise type(error)(
-                        f"fit: epoch {epoch}, batch {batch} of {batches}: {error}. The model "
-                        "is as it was before this step"
-                    ) from error
                 total_loss += value * len(idx)
                 if correct is not None:
                     hits += sum(1 for o, t in zip(outs, by, strict=True) if correct(o, t))
@@ -492,12 +484,7 @@ def fit(
                 if val_accuracy is not None:
                     history.val_accuracy.append(val_accuracy)
             if bar is not None:
-                stats = {"loss": f"{history.loss[-1]:.4g}"}
-                if history.accuracy:
-                    stats["acc"] = f"{history.accuracy[-1]:.1%}"
-                if history.val_accuracy:
-                    stats["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
-                bar.set_postfix(stats, refresh=False)
+                bar.set_postfix(_bar_stats(history), refresh=False)
                 bar.update(1)
             if callback is not None:
                 callback(epoch, history)
@@ -511,6 +498,34 @@ def fit(
         if live is not None:
             live.close()
     return history
+
+
+@contextlib.contextmanager
+def _step_named(epoch: int, batch: int, batches: int) -> Iterator[None]:
+    """A failing step's error, re-raised naming its epoch and batch.
+
+    The step's only change to the parameters, SGD.step, is all or nothing, so whatever
+    failed, the model is as it was before this step, and the message says so.
+    """
+    try:
+        yield
+    except _STEP_ERRORS as error:
+        if type(error) not in _STEP_ERRORS:
+            raise  # a subclass may need other arguments: leave it as it is
+        raise type(error)(
+            f"fit: epoch {epoch}, batch {batch} of {batches}: {error}. The model "
+            "is as it was before this step"
+        ) from error
+
+
+def _bar_stats(history: History) -> dict[str, str]:
+    """What the progress bar shows after an epoch: loss, and the accuracies measured."""
+    stats = {"loss": f"{history.loss[-1]:.4g}"}
+    if history.accuracy:
+        stats["acc"] = f"{history.accuracy[-1]:.1%}"
+    if history.val_accuracy:
+        stats["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
+    return stats
 
 
 def _checked_validation(
