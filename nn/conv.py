@@ -250,6 +250,7 @@ class MaxPool2d(Module):
         return {"kernel_size": list(self.kernel_size), "stride": list(self.stride)}
 
     def output_shape(self, shape: Sequence[int]) -> tuple[int, int, int]:
+        """(channels, rows, cols) after pooling an input of ``shape``; channels unchanged."""
         channels, rows, cols = shape
         kh, kw = self.kernel_size
         if rows < kh or cols < kw:

@@ -133,7 +133,8 @@ def split(
     """``X_train, X_test, y_train, y_test``: a random share ``test`` of the examples held out.
 
     ``test`` is a fraction in (0, 1), rounded to a whole number of examples (at least
-    one on each side), or a count. The order is scikit-learn's ``train_test_split``'s.
+    one on each side), or a count. The four lists come in the order scikit-learn's
+    ``train_test_split`` returns them (its shuffle is not reproduced).
     Each example keeps its target; the shuffle comes from ``random.Random(seed)``.
     """
     where = "split"

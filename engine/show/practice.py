@@ -82,10 +82,12 @@ class PracticeReport:
 
     @property
     def wrong(self) -> list[Verdict]:
+        """The rows answered with a wrong number, in backward order."""
         return [r for r in self.rows if r.status == "wrong"]
 
     @property
     def missing(self) -> list[Verdict]:
+        """The rows with no answer given, in backward order."""
         return [r for r in self.rows if r.status == "missing"]
 
     def __getitem__(self, key: str | Value) -> Verdict:
