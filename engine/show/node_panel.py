@@ -109,6 +109,15 @@ def facts_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
+# The look both pages share: the body, the heading and intro, and a picture that fits.
+PAGE_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  margin: 1.2em auto; max-width: 76em; padding: 0 1em; color: #1f2937; }
+h1 { font-size: 1.35em; margin: 0 0 .3em 0; }
+.intro { margin: 0 0 .8em 0; max-width: 60em; line-height: 1.4; }
+.graph svg { max-width: 100%; height: auto; }
+"""
+
 PANEL_CSS = """
 .layout { display: flex; gap: 1em; align-items: flex-start; }
 .layout > .main { flex: 1; min-width: 0; }

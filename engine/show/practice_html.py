@@ -19,7 +19,7 @@ import html
 
 from ..core.value import Value
 from .draw import HIGHLIGHT, format_number
-from .node_panel import PANEL_CSS, PANEL_JS, facts, facts_json, node_ids, tag_nodes
+from .node_panel import PAGE_CSS, PANEL_CSS, PANEL_JS, facts, facts_json, node_ids, tag_nodes
 from .practice import Practice
 from .practice_form import _svg
 from .stepper import _wrap
@@ -81,6 +81,7 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
         rows="\n".join(rows),
         practice=facts_json(data),
         facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),
+        page_css=PAGE_CSS,
         panel_css=PANEL_CSS,
         panel_js=PANEL_JS,
         highlight=HIGHLIGHT,
@@ -94,11 +95,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-  margin: 1.2em auto; max-width: 76em; padding: 0 1em; color: #1f2937; }}
-h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
-.intro {{ margin: 0 0 .8em 0; max-width: 60em; line-height: 1.4; }}
-.graph svg {{ max-width: 100%; height: auto; }}
+{page_css}
 table.questions {{ border-collapse: collapse; margin-top: .6em; }}
 table.questions td {{ padding: .25em .5em; border-top: 1px solid #e2e8f0; vertical-align: top; }}
 .formula {{ color: #64748b; font-family: ui-monospace, Menlo, Consolas, monospace;

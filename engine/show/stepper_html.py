@@ -27,7 +27,7 @@ from pathlib import Path
 from ..core.value import Value
 from .dot_exe import run_dot
 from .draw import HIGHLIGHT, UPDATED, format_number
-from .node_panel import PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
+from .node_panel import PAGE_CSS, PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
 from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
@@ -163,6 +163,7 @@ def _page(stepper: BackpropSteps, svgs: list[str], title: str | None) -> str:
     node_facts = facts(stepper._trace.root, stepper.steps, trace.names, trace.root_grad)
     return _TEMPLATE.format(
         facts=facts_json(node_facts),
+        page_css=PAGE_CSS,
         panel_css=PANEL_CSS,
         panel_js=PANEL_JS,
         title=html.escape(heading),
@@ -203,10 +204,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-  margin: 1.2em auto; max-width: 72em; padding: 0 1em; color: #1f2937; }}
-h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
-.intro {{ margin: 0 0 .8em 0; max-width: 60em; line-height: 1.4; }}
+{page_css}
 .controls {{ display: flex; align-items: center; gap: .6em; flex-wrap: wrap;
   position: sticky; top: 0; background: #fff; padding: .4em 0; z-index: 1; }}
 .controls button {{ font-size: 1em; padding: .3em .9em; cursor: pointer; }}
@@ -219,7 +217,6 @@ h1 {{ font-size: 1.35em; margin: 0 0 .3em 0; }}
   white-space: pre-wrap; line-height: 1.4; }}
 .why {{ font-family: ui-monospace, Menlo, Consolas, monospace; color: #475569;
   padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; }}
-.graph svg {{ max-width: 100%; height: auto; }}
 .graph g.current > path, .graph g.current > polygon:first-of-type {{ stroke-width: 2.5; }}
 .legend {{ color: #475569; font-size: .9em; margin-top: .6em; line-height: 1.6; }}
 .swatch {{ display: inline-block; width: .9em; height: .9em; vertical-align: middle;
