@@ -95,13 +95,69 @@ def test_a_long_chain_in_default_chunks_is_eager():
 
 def test_chunked_source_is_written_again_when_asked(small_chunks):
     x = Value(2.0, "x")
-    root = ((x * 3.0).tanh() * x + 1.0).exp() * x
+    root = x
+    for _ in range(6):
+        root = ((root * 3.0).tanh() * x + 1.0).exp() * x
     graph = engine.compile(root, readable=False)
     assert graph._source is None  # nothing kept after compiling
     source = graph.source
-    assert source.startswith("# ") and "def chunk0(d, g, seed):" in source
-    assert "    yield" in source and "def chunk1(d, g, seed):" in source
-    exec(compile(source.split("def chunk0")[0], "<header>", "exec"), {})  # comments only
+    run = graph._function
+    assert source.startswith(f"# {len(graph)} ops in {len(run.chunks)} chunks of {run.codes} ")
+    assert source.count("def chunk(d, g, seed, take, kept, gtake, gslots):") == run.codes
+    assert all(f"# chunk {k}: code " in source for k in range(len(run.chunks)))
+    assert "    yield" in source
+    exec(compile(source.split("\n# code 0")[0], "<header>", "exec"), {})  # comments only
+
+
+def test_a_graph_that_repeats_itself_compiles_each_distinct_chunk_once():
+    """Chunks are cut where the content says, and named by place: repeats share code."""
+    x, w = Value(0.3, "x"), Value(0.9, "w")
+    y = x
+    with engine.collector_paused():
+        for _ in range(3000):  # 9,000 ops
+            y = (y * w + 0.001).tanh()
+    graph = engine.compile(y)
+    run = graph._function
+    assert len(run.chunks) >= 5 and run.codes <= 3  # first, the repeat, the last
+    value = graph.run()
+    grads = [leaf.grad for leaf in graph.leaves]
+    engine.zero_grad(list(graph.leaves))
+    y.backward()
+    assert value == y.data and grads == [leaf.grad for leaf in graph.leaves]
+
+
+LINKS = {
+    "tanh": lambda y, w: y.tanh(),
+    "mul": lambda y, w: y * w,
+    "add": lambda y, w: y + 0.001,
+    "sigmoid": lambda y, w: y.sigmoid(),
+    "relu": lambda y, w: y.relu(),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pattern=st.permutations(list(LINKS)).flatmap(
+        lambda ops: st.integers(1, len(ops)).map(lambda n: ops[:n])
+    ),
+    repeats=st.integers(1, 60),
+    low=st.integers(2, 9),
+)
+def test_boundaries_cut_every_repeat_alike(pattern, repeats, low):
+    """Chunks of low to 2·low ops cover the graph; a repeated pattern is cut at one place."""
+    x, w = Value(0.3, "x"), Value(0.9, "w")
+    y = x
+    for _ in range(repeats):
+        for op in pattern:
+            y = LINKS[op](y, w)
+    order, _ = engine.topological_order(y)
+    starts = chunks.boundaries(order, low)
+    ends = [*starts[1:], len(order)]
+    assert starts[0] == 0 and all(0 < e - s <= 2 * low for s, e in zip(starts, ends, strict=True))
+    assert all(e - s >= low for s, e in zip(starts[:-1], ends[:-1], strict=True))
+    period = len(pattern)
+    if period <= low:  # every window of choices holds each place of the pattern
+        assert len({cut % period for cut in starts[1:]}) <= 1
 
 
 def test_errors_and_graph_changes_as_in_one_function(small_chunks):

@@ -3,14 +3,23 @@
 CPython compiles one function in time and memory that grow with the function: a
 straight-line function of a million lines takes gigabytes and minutes. So a graph
 of more than ``CHUNK_OPS`` ops (written for speed, ``readable=False``) is cut into
-chunks of consecutive ops in topological order (``chunk_size``: a tenth of the graph,
-between 1,000 and 4,000 ops), and each chunk becomes one small
-generator function, ``chunk{k}(d, g, seed)``: run to its ``yield`` it computes the
-chunk's ops; resumed, it applies their chain rule. The lines in it are the lines of
-the one function of a small graph (``lines.py``), so the numbers are the same, bit
-for bit: the forward values are computed by the same expressions, and every
-gradient receives the same terms in the same order (the chunks' backward halves run
-from the last chunk to the first, each in reverse).
+chunks of consecutive ops in topological order, ``CHUNK_OPS`` to twice that many,
+and each chunk becomes one small generator function: run to its ``yield`` it
+computes the chunk's ops; resumed, it applies their chain rule. The lines in it are
+the lines of the one function of a small graph (``lines.py``), so the numbers are
+the same, bit for bit: the forward values are computed by the same expressions, and
+every gradient receives the same terms in the same order (the chunks' backward
+halves run from the last chunk to the first, each in reverse).
+
+Big graphs repeat themselves: they come from loops (a layer applied to every example
+of a dataset, a step unrolled a thousand times). So a chunk's code names its values
+by their place in the chunk (``v0, v1, ...``; ``o0, o1, ...`` for what it reads from
+outside), not by their place in the graph, and takes the slots it reads and writes
+as arguments. Two chunks that compute the same ops wired the same way then have the
+same source text, and it is compiled once. Where a chunk ends is chosen by the
+graph's content too (``boundaries``): among the places it may end, the one whose op
+and wiring hash lowest, so that a graph that repeats itself is cut at the same place
+in every repeat. Repeats or not, the numbers are the same.
 
 Inside a chunk every value is a local variable, as in one big function, and the
 generator's frame keeps them from the forward half to the backward half. What
@@ -18,15 +27,16 @@ crosses a chunk boundary goes through two lists, allocated once per run, with th
 same slots:
 
 * ``d`` holds the leaves' data, then the values that later chunks read (a chunk
-  loads the ones it needs in one statement, ``a, b, c = _take3(d)``, an
-  ``operator.itemgetter``, and stores its own in one slice, ``d[40:43] = (...)``);
+  loads the ones it needs in one statement, ``o0, o1, o2 = take(d)``, an
+  ``operator.itemgetter``, and stores its own in one slice, ``d[kept] = (...)``);
 * ``g`` holds the leaves' gradients, then the gradients of those values: the last
   chunk that reads a value is the first to add to its gradient (its first term
-  assigns, as in one function), earlier chunks load it, add, and store it again.
+  assigns, as in one function), earlier chunks load it (``gtake(g)``), add, and
+  store it again (``g[s0] = grad_o0``, the slots in ``gslots``).
 
-Nothing of the generated source is kept: every chunk is compiled the moment it is
-written, so memory stays bounded by one chunk's compiling; ``CompiledGraph.source``
-writes it all again when asked.
+Nothing of the generated source is kept: every distinct chunk is compiled the moment
+it is written, so memory stays bounded by one chunk's compiling;
+``CompiledGraph.source`` writes it all again when asked.
 """
 
 from __future__ import annotations
@@ -41,19 +51,12 @@ from ..core.node import Node
 from .lines import backward_lines, finite_check, forward_lines
 
 CHUNK_OPS = 1000
-"""Ops per chunk at least: big enough that chunk overhead is small, small enough that
-compiling one chunk (about 2.5 KB per line while CPython compiles it) stays a small part
-of the memory of a graph of ten thousand ops."""
+"""Ops per chunk at least (and at most twice as many); bigger graphs are chunked. Big
+enough that a chunk's overhead (loading the leaves it reads, a model's parameters say)
+is small, small enough that CPython compiles it at its best speed per line: its time
+per line grows with the function (about 1.4x from 1,000 to 4,000 ops here)."""
 
-MAX_CHUNK_OPS = 4000
-"""Ops per chunk at most. A graph of N ops gets chunks of N / 10 ops between the two:
-fewer chunks run faster (each loads the leaves it reads, e.g. all of a model's
-parameters), and the memory of compiling one is then a tenth of the graph's or less."""
-
-
-def chunk_size(ops: int) -> int:
-    """The ops per chunk for a graph of ``ops`` ops."""
-    return min(max(CHUNK_OPS, ops // 10), max(CHUNK_OPS, MAX_CHUNK_OPS))
+Chunk = Callable[..., Iterator[None]]  # chunk(d, g, seed, take, kept, gtake, gslots)
 
 
 class Fail(Exception):
@@ -72,10 +75,11 @@ class ChunkedRun:
     ``yield`` it has done its forward pass; resumed, its backward pass.
     """
 
-    __slots__ = ("chunks", "output_slots", "root_slot", "slots")
+    __slots__ = ("chunks", "codes", "output_slots", "root_slot", "slots")
 
     def __init__(self) -> None:
-        self.chunks: list[Callable[[list[float], list[float], float], Iterator[None]]] = []
+        self.chunks: list[tuple[Chunk, tuple[Any, ...]]] = []  # (code, its slots' arguments)
+        self.codes = 0  # distinct chunk codes compiled
         self.slots = 0  # length of d and g beyond the leaves
         self.root_slot = 0
         self.output_slots: tuple[int, ...] = ()
@@ -90,7 +94,7 @@ class ChunkedRun:
         d += [0.0] * self.slots
         g = [leaf.grad for leaf in leaves] if backward else []
         g += [0.0] * self.slots
-        running = [chunk(d, g, seed) for chunk in self.chunks]
+        running = [code(d, g, seed, *slots) for code, slots in self.chunks]
         for chunk in running:
             next(chunk)  # its forward pass
         for node, slot in zip(outputs, self.output_slots, strict=True):
@@ -112,52 +116,87 @@ class ChunkedRun:
 def compile_chunks(
     root: Node, order: list[Node], leaves: list[Node], outputs: Sequence[Node], filename: str
 ) -> ChunkedRun:
-    """Write, compile and load every chunk of the graph; keep none of the source."""
+    """Write every chunk; compile each distinct source once; keep none of the source."""
     run = ChunkedRun()
     namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail}
-    for k, source in _sources(root, order, leaves, outputs, run, namespace):
-        exec(builtins.compile(source, f"{filename} chunk {k}", "exec"), namespace)
-        run.chunks.append(namespace.pop(f"chunk{k}"))  # held by the namespace: a cycle
+    compiled: dict[str, Chunk] = {}  # source -> its code, for this graph only
+    for k, source, slots in _sources(root, order, leaves, outputs, run):
+        code = compiled.get(source)
+        if code is None:
+            exec(builtins.compile(source, f"{filename} chunk {k}", "exec"), namespace)
+            code = compiled[source] = namespace.pop("chunk")  # held by the namespace: a cycle
+        run.chunks.append((code, slots))
+    run.codes = len(compiled)
     return run
 
 
 def chunk_source(root: Node, order: list[Node], leaves: list[Node], outputs: Sequence[Node]) -> str:
-    """The source of every chunk, as ``compile_chunks`` writes it (for reading)."""
+    """The source of every distinct chunk, and what each chunk runs, as compiled (for reading)."""
+    codes: dict[str, int] = {}
+    runs: list[str] = []
+    for k, source, (take, kept, gtake, gslots) in _sources(
+        root, order, leaves, outputs, ChunkedRun()
+    ):
+        code = codes.setdefault(source, len(codes))
+        runs.append(
+            f"# chunk {k}: code {code}, take={take!r}, kept={kept!r}, gtake={gtake!r}, "
+            f"gslots={gslots!r}"
+        )
     parts = [
-        f"# {len(order)} ops in chunks of {chunk_size(len(order))}, run by "
-        "engine.compiler.chunks.ChunkedRun."
-        "\n# d: the leaves' data, then values later chunks read; g: their gradients.\n"
+        f"# {len(order)} ops in {len(runs)} chunks of {len(codes)} distinct codes, run by "
+        "engine.compiler.chunks.ChunkedRun.\n"
+        "# d: the leaves' data, then values later chunks read; g: their gradients.\n"
+        "# Each chunk runs one code with its own slots of d and g:",
+        *runs,
     ]
-    namespace: dict[str, Any] = {}
-    for k, source in _sources(root, order, leaves, outputs, ChunkedRun(), namespace):
-        for getter in (f"_take{k}", f"_gtake{k}"):
-            if getter in namespace:
-                parts.append(f"# {getter} = {namespace[getter]!r}\n")
-        parts.append(source)
+    for source, code in codes.items():
+        parts.append(f"\n# code {code}\n{source}")
     return "\n".join(parts)
 
 
+def boundaries(order: list[Node], low: int | None = None) -> list[int]:
+    """Where each chunk starts: cut where the graph's content says, so repeats cut alike.
+
+    A chunk ends somewhere between ``low`` (``CHUNK_OPS``) and twice that many ops after it
+    starts: at the first node there whose op and wiring (each operand's distance back
+    in ``order``, or -1 for a leaf) hash lowest. A graph that repeats a pattern of up
+    to ``CHUNK_OPS`` ops is then cut at the same place in every repeat, and its
+    chunks have the same source (content-defined chunking, as backup tools cut files).
+    """
+    low = CHUNK_OPS if low is None else low
+    high = 2 * low
+    starts = [0]
+    if len(order) <= high:
+        return starts
+    position = {node: i for i, node in enumerate(order)}
+    start = 0
+    while len(order) - start > high:
+        best, cut = None, start + low
+        for i in range(start + low, start + high + 1):
+            node = order[i]
+            key = hash((id(node._operation), *[i - position.get(p, i + 1) for p in node._parents]))
+            if best is None or key < best:
+                best, cut = key, i
+        starts.append(cut)
+        start = cut
+    return starts
+
+
 def _sources(
-    root: Node,
-    order: list[Node],
-    leaves: list[Node],
-    outputs: Sequence[Node],
-    run: ChunkedRun,
-    namespace: dict[str, Any],
-) -> Iterator[tuple[int, str]]:
-    """Each chunk's source, first to last; fills in ``run``'s slots and the itemgetters."""
-    name = {leaf: f"l{i}" for i, leaf in enumerate(leaves)}
-    name.update(zip(order, map("v{}".format, range(len(order))), strict=True))
-    size = chunk_size(len(order))
-    starts = range(0, len(order), size)
-    last_use = _last_use(order, starts, size)
+    root: Node, order: list[Node], leaves: list[Node], outputs: Sequence[Node], run: ChunkedRun
+) -> Iterator[tuple[int, str, tuple[Any, ...]]]:
+    """Each chunk's source and slots' arguments, first to last; fills in ``run``'s slots."""
+    starts = boundaries(order)
+    spans = list(zip(starts, [*starts[1:], len(order)], strict=True))
+    last_use = _last_use(order, spans)
     slot = {leaf: i for i, leaf in enumerate(leaves)}
     for v in (root, *outputs):
         if v._parents:
             last_use.setdefault(v, -1)  # kept in d for the caller, not read by a chunk
-    for k, start in enumerate(starts):
-        nodes = order[start : start + size]
-        yield k, _chunk(k, nodes, name, slot, last_use, root, namespace)
+    for k, (start, end) in enumerate(spans):
+        nodes = order[start:end]
+        source, slots = _chunk(k, nodes, slot, last_use, root)
+        yield k, source, slots
         for node in nodes:
             if node in last_use and last_use[node] <= k:
                 last_use.pop(node)  # read by no later chunk
@@ -166,15 +205,15 @@ def _sources(
     run.output_slots = tuple(slot[v] for v in outputs)
 
 
-def _last_use(order: list[Node], starts: range, size: int) -> dict[Node, int]:
+def _last_use(order: list[Node], spans: list[tuple[int, int]]) -> dict[Node, int]:
     """For each node a later chunk reads, the last chunk that reads it.
 
     That chunk is the first to add to the node's gradient (backward runs the chunks
     last first); the node's value and gradient cross chunks through ``d`` and ``g``.
     """
     last: dict[Node, int] = {}
-    for k, start in enumerate(starts):
-        nodes = order[start : start + size]
+    for k, (start, end) in enumerate(spans):
+        nodes = order[start:end]
         local = set(nodes)
         for node in nodes:
             for p in node._parents:
@@ -189,33 +228,35 @@ def _outside(nodes: list[Node], local: set[Node]) -> list[Node]:
 
 
 def _chunk(
-    k: int,
-    nodes: list[Node],
-    name: dict[Node, str],
-    slot: dict[Node, int],
-    last_use: dict[Node, int],
-    root: Node,
-    namespace: dict[str, Any],
-) -> str:
-    """``chunk{k}(d, g, seed)``: forward, ``yield``, then backward, for these ops."""
+    k: int, nodes: list[Node], slot: dict[Node, int], last_use: dict[Node, int], root: Node
+) -> tuple[str, tuple[Any, ...]]:
+    """``chunk(d, g, seed, take, kept, gtake, gslots)``: forward, ``yield``, backward.
+
+    The source names values by their place in the chunk, so chunks that compute the
+    same ops wired the same way have the same source; the slots they read and write
+    are the arguments after ``seed``, returned with the source.
+    """
     local = set(nodes)
     outside = _outside(nodes, local)
-    lines = [f"def chunk{k}(d, g, seed):"]
+    name = {v: f"o{j}" for j, v in enumerate(outside)}
+    name.update(zip(nodes, map("v{}".format, range(len(nodes))), strict=True))
+    lines = ["def chunk(d, g, seed, take, kept, gtake, gslots):"]
     add = lines.append
-    _load(outside, name, slot, "d", f"_take{k}", namespace, add)
+    take = _unpack(outside, name, slot, "take(d)", add)
     for node in nodes:
         forward_lines(node, name, False, add)
     finite_check([name[node] for node in nodes], add)
-    kept = [node for node in nodes if node in last_use]
+    stored = [node for node in nodes if node in last_use]
     first = len(slot)
-    slot.update(zip(kept, range(first, first + len(kept)), strict=True))
-    _store([(slot[v], name[v]) for v in kept], "d", add)
+    slot.update(zip(stored, range(first, first + len(stored)), strict=True))
+    if stored:
+        add(f"    d[kept] = ({', '.join(name[v] for v in stored)},)")
     add("    yield")
     # Gradients that a later chunk started: every leaf's, and those of this chunk's
     # nodes and of earlier ones that a later chunk reads.
-    started = [v for v in (*outside, *kept) if not v._parents or last_use[v] > k]
+    started = [v for v in (*outside, *stored) if not v._parents or last_use[v] > k]
     grad = {v: f"grad_{name[v]}" for v in started}
-    _load(started, grad, slot, "g", f"_gtake{k}", namespace, add)
+    gtake = _unpack(started, grad, slot, "gtake(g)", add)
     if root in local:
         grad[root] = f"grad_{name[root]}"
         add(f"    {grad[root]} = seed")
@@ -226,38 +267,24 @@ def _chunk(
                 uses[p] = uses.get(p, 0) + 1
     for node in reversed(nodes):
         backward_lines(node, name, grad, uses, add)
-    _store(sorted((slot[v], grad[v]) for v in outside), "g", add)
-    return "\n".join(lines) + "\n"
+    targets = [f"s{j}" for j in range(len(outside))]
+    add(f"    {', '.join(targets)}{',' if len(targets) == 1 else ''} = gslots")
+    for target, v in zip(targets, outside, strict=True):
+        add(f"    g[{target}] = {grad[v]}")
+    kept = slice(first, first + len(stored)) if stored else None
+    slots = (take, kept, gtake, tuple(slot[v] for v in outside))
+    return "\n".join(lines) + "\n", slots
 
 
-def _load(
+def _unpack(
     values: list[Node],
     name: dict[Node, str],
     slot: dict[Node, int],
-    array: str,
-    getter: str,
-    namespace: dict[str, Any],
+    call: str,
     add: Callable[[str], None],
-) -> None:
-    """``a, b, c = _takeK(d)``: the values' slots of ``array`` into locals, one statement."""
-    if len(values) == 1:
-        add(f"    {name[values[0]]} = {array}[{slot[values[0]]}]")
-    elif values:
-        namespace[getter] = itemgetter(*(slot[v] for v in values))
-        add(f"    {', '.join(name[v] for v in values)} = {getter}({array})")
-
-
-def _store(items: list[tuple[int, str]], array: str, add: Callable[[str], None]) -> None:
-    """``array[slot] = name`` for each item, a run of consecutive slots as one slice."""
-    i = 0
-    while i < len(items):
-        j = i + 1
-        while j < len(items) and items[j][0] == items[j - 1][0] + 1:
-            j += 1
-        first = items[i][0]
-        if j - i == 1:
-            add(f"    {array}[{first}] = {items[i][1]}")
-        else:
-            values = ", ".join(n for _, n in items[i:j])
-            add(f"    {array}[{first}:{first + j - i}] = ({values},)")
-        i = j
+) -> itemgetter | None:
+    """``o0, o1 = take(d)``: the values' slots into locals in one statement; the getter."""
+    if not values:
+        return None
+    add(f"    {', '.join(name[v] for v in values)} = {call}")
+    return itemgetter(*(slot[v] for v in values))
