@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import operator
+import random
 import statistics
 import sys
 import time
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 import engine
 import nn
 from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
-from engine.compiler.chunks import CHUNK_OPS
+from engine.compiler.chunks import CHUNK_OPS, MAX_CHUNK_OPS
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
 
@@ -160,57 +161,91 @@ def float_step(seed: int = 1) -> Callable[[], float]:
     return step
 
 
-def chain(links: int) -> engine.Value:
-    """``y = (y * w + 0.001).tanh()``, ``links`` times: 3 ops a link."""
+def chain(ops: int) -> engine.Value:
+    """``y = (y * w + 0.001).tanh()`` over and over: a graph of ``ops`` ops that repeats itself."""
     x, w = engine.Value(0.3, "x"), engine.Value(0.9, "w")
     y = x
     with engine.collector_paused():
-        for _ in range(links):
+        for _ in range(ops // 3):
             y = (y * w + 0.001).tanh()
     return y
 
 
+def tangle(ops: int, seed: int = 1) -> engine.Value:
+    """A graph of about ``ops`` ops that never repeats itself: the worst case for compiling.
+
+    Each op is drawn at random (a product, a mean, tanh, sigmoid, relu) and reads
+    random values among the last 64 made, starting from 100 random leaves; the root
+    sums the last 64. Every value stays in [-1, 1].
+    """
+    rng = random.Random(seed)
+    values = [engine.Value(rng.uniform(-1.0, 1.0), f"p{i}") for i in range(100)]
+    with engine.collector_paused():
+        while len(values) < ops + 100:
+            a = values[-rng.randint(1, 64)]
+            b = values[-rng.randint(1, 64)]
+            kind = rng.randrange(5)
+            if kind == 0:
+                v = a * b
+            elif kind == 1:
+                v = (a + b) * 0.5
+            else:
+                v = (a.tanh, a.sigmoid, a.relu)[kind - 2]()
+            values.append(v)
+        return sum(values[-64:])
+
+
+GRAPHS = {"chain": chain, "tangle": tangle}
+
+
 @dataclass
 class CompileCost:
+    graph: str  # a name in GRAPHS
     ops: int
     seconds_per_op: float  # wall time
     cpu_per_op: float  # this process's CPU time: less moved by the machine's other load
     bytes_per_op: float  # peak while compiling
+    chunks: int
+    codes: int  # distinct chunk codes compiled
     run_ns_per_op: float
 
 
-def compile_cost(links: int, runs: int = 3) -> CompileCost:
-    """Time engine.compile on a chain, then its peak memory (a second compile, traced)."""
-    root = chain(links)
+def compile_cost(graph: str, ops: int, runs: int = 3) -> CompileCost:
+    """Time engine.compile on a graph, then its peak memory (a second compile, traced)."""
+    root = GRAPHS[graph](ops)
     gc.collect()
     with engine.collector_paused():
         start, cpu = time.perf_counter(), time.process_time()
-        graph = engine.compile(root)
+        compiled = engine.compile(root)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    ops = len(graph)
-    run = cpu_medians({"run": graph.run}, runs)["run"]
-    del graph
+    n = len(compiled)
+    run = cpu_medians({"run": compiled.run}, runs)["run"]
+    chunked = compiled._function
+    chunks, codes = (len(chunked.chunks), chunked.codes) if hasattr(chunked, "codes") else (1, 1)
+    del compiled
     gc.collect()
     tracemalloc.start()
     with engine.collector_paused():
-        graph = engine.compile(root)
+        compiled = engine.compile(root)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    del graph
-    return CompileCost(ops, seconds / ops, cpu / ops, peak / ops, run / ops * 1e9)
+    del compiled
+    return CompileCost(graph, n, seconds / n, cpu / n, peak / n, chunks, codes, run / n * 1e9)
 
 
 def compile_table(costs: list[CompileCost]) -> str:
     lines = [
-        f"engine.compile(root) on chains y = (y * w + 0.001).tanh(), chunks of {CHUNK_OPS:,} "
-        f"to {2 * CHUNK_OPS:,} ops (medians)",
-        f"{'ops':>10}  {'compile µs/op':>13}  {'(CPU µs/op)':>11}  {'peak bytes/op':>13}  "
-        f"{'run CPU ns/op':>13}",
+        f"engine.compile(root), chunks of {CHUNK_OPS:,} to {MAX_CHUNK_OPS * 3 // 2:,} ops: "
+        "chain = y = (y * w + 0.001).tanh() repeated, tangle = random ops on random operands "
+        "(no repeats)",
+        f"{'graph':<7} {'ops':>10}  {'compile µs/op':>13}  {'(CPU µs/op)':>11}  "
+        f"{'peak bytes/op':>13}  {'chunks (codes)':>14}  {'run CPU ns/op':>13}",
     ]
     for c in costs:
         lines.append(
-            f"{c.ops:>10,}  {c.seconds_per_op * 1e6:13.1f}  {c.cpu_per_op * 1e6:11.1f}  "
-            f"{c.bytes_per_op:13.0f}  {c.run_ns_per_op:13.0f}"
+            f"{c.graph:<7} {c.ops:>10,}  {c.seconds_per_op * 1e6:13.1f}  "
+            f"{c.cpu_per_op * 1e6:11.1f}  {c.bytes_per_op:13.0f}  "
+            f"{f'{c.chunks} ({c.codes})':>14}  {c.run_ns_per_op:13.0f}"
         )
     return "\n".join(lines)
 
@@ -375,17 +410,19 @@ def table(f: Figures) -> str:
 
 
 def sizes(quick: bool) -> list[int]:
-    """Chain links for the compile-cost table: 10k, 100k and 1M ops (quick: 3k, 30k)."""
-    return [1_000, 10_000] if quick else [3_334, 33_334, 333_334]
+    """Ops of the graphs in the compile-cost table: 10k, 100k and 1M (quick: 3k, 30k)."""
+    return [3_000, 30_000] if quick else [10_000, 100_000, 1_000_000]
 
 
 def report(quick: bool = False, repeats: int = 5) -> str:
     """All three tables, as ``main`` prints them."""
-    engine.compile(chain(400), readable=False)  # first-use costs (op templates) out of the way
+    for make in GRAPHS.values():  # first-use costs (op templates) out of the way
+        engine.compile(make(1200), readable=False)
     costs = []
-    for links in sizes(quick):
-        costs.append(compile_cost(links))
-        print(f"measured compile cost, {3 * links:,} ops", file=sys.stderr, flush=True)
+    for graph in GRAPHS:
+        for ops in sizes(quick):
+            costs.append(compile_cost(graph, ops))
+            print(f"measured compile cost, {graph} of {ops:,} ops", file=sys.stderr, flush=True)
     fit = training(epochs=3 if quick else 20)
     figures = measure(1 if quick else repeats)
     return "\n\n".join([compile_table(costs), training_table(fit), table(figures)])

@@ -27,8 +27,13 @@ def test_quick_benchmark_prints_a_table_against_micrograd():
     # compiled mode: compile cost per op for growing graphs, training, the demo step
     head = next(i for i, line in enumerate(lines) if "compile µs/op" in line)
     assert "peak bytes/op" in lines[head] and "run CPU ns/op" in lines[head]
-    sizes = [int(line.split()[0].replace(",", "")) for line in lines[head + 1 : head + 3]]
-    assert sizes == [3_000, 30_000]
+    rows = [line.split() for line in lines[head + 1 : head + 5]]
+    assert [(r[0], int(r[1].replace(",", ""))) for r in rows[:2]] == [
+        ("chain", 3_000),
+        ("chain", 30_000),
+    ]
+    assert [r[0] for r in rows[2:]] == ["tangle", "tangle"]  # its ops: what the root reads
+    assert int(rows[1][6].strip("()")) <= 3  # a chain's chunks share three codes at most
     assert "compile=True (compiling included)" in result.stdout and "x faster" in result.stdout
     assert "same loss history and parameters, bit for bit: yes" in result.stdout
     for row in ("compiled per example (as fit runs it)", "compiled whole graph"):

@@ -3,7 +3,7 @@
 CPython compiles one function in time and memory that grow with the function: a
 straight-line function of a million lines takes gigabytes and minutes. So a graph
 of more than ``CHUNK_OPS`` ops (written for speed, ``readable=False``) is cut into
-chunks of consecutive ops in topological order, ``CHUNK_OPS`` to twice that many,
+chunks of consecutive ops in topological order, of 1,000 to 3,750 ops (``chunk_ops``),
 and each chunk becomes one small generator function: run to its ``yield`` it
 computes the chunk's ops; resumed, it applies their chain rule. The lines in it are
 the lines of the one function of a small graph (``lines.py``), so the numbers are
@@ -17,9 +17,9 @@ by their place in the chunk (``v0, v1, ...``; ``o0, o1, ...`` for what it reads 
 outside), not by their place in the graph, and takes the slots it reads and writes
 as arguments. Two chunks that compute the same ops wired the same way then have the
 same source text, and it is compiled once. Where a chunk ends is chosen by the
-graph's content too (``boundaries``): among the places it may end, the one whose op
-and wiring hash lowest, so that a graph that repeats itself is cut at the same place
-in every repeat. Repeats or not, the numbers are the same.
+graph's content too (``boundaries``): among the places it may end, the one where a
+hash of the ops just before it is lowest, so that a graph that repeats itself is cut
+at the same place in every repeat. Repeats or not, the numbers are the same.
 
 Inside a chunk every value is a local variable, as in one big function, and the
 generator's frame keeps them from the forward half to the backward half. What
@@ -51,10 +51,25 @@ from ..core.node import Node
 from .lines import backward_lines, finite_check, forward_lines
 
 CHUNK_OPS = 1000
-"""Ops per chunk at least (and at most twice as many); bigger graphs are chunked. Big
-enough that a chunk's overhead (loading the leaves it reads, a model's parameters say)
-is small, small enough that CPython compiles it at its best speed per line: its time
-per line grows with the function (about 1.4x from 1,000 to 4,000 ops here)."""
+"""Graphs of more ops than this are chunked, in chunks of at least this many ops."""
+
+MAX_CHUNK_OPS = 2500
+"""The least number of ops in a chunk of a big graph (``chunk_ops``); a chunk may have
+half as many again. Fewer, bigger chunks run faster: each chunk loads the leaves it
+reads (a model's parameters, say), and starting one costs about 10 ns per local
+variable. Smaller chunks compile faster and in less memory: CPython's time per line
+grows with the function (about 1.4x from 1,000 to 4,000 ops here), and compiling a
+chunk takes about 9 KB per op while it lasts."""
+
+
+def chunk_ops(ops: int) -> int:
+    """The least ops per chunk for a graph of ``ops`` ops: a tenth of it, within bounds.
+
+    A tenth keeps the memory of compiling one chunk (the peak of compiling a graph) a
+    small part of the graph's own, and the number of chunks small.
+    """
+    return min(max(CHUNK_OPS, ops // 10), max(CHUNK_OPS, MAX_CHUNK_OPS))
+
 
 Chunk = Callable[..., Iterator[None]]  # chunk(d, g, seed, take, kept, gtake, gslots)
 
@@ -157,29 +172,54 @@ def chunk_source(root: Node, order: list[Node], leaves: list[Node], outputs: Seq
 def boundaries(order: list[Node], low: int | None = None) -> list[int]:
     """Where each chunk starts: cut where the graph's content says, so repeats cut alike.
 
-    A chunk ends somewhere between ``low`` (``CHUNK_OPS``) and twice that many ops after it
-    starts: at the first node there whose op and wiring (each operand's distance back
-    in ``order``, or -1 for a leaf) hash lowest. A graph that repeats a pattern of up
-    to ``CHUNK_OPS`` ops is then cut at the same place in every repeat, and its
-    chunks have the same source (content-defined chunking, as backup tools cut files).
+    A chunk ends somewhere between ``low`` (``chunk_ops``) and half as many again ops
+    after it starts: at the first place there where a hash of the ``low`` ops before
+    it (``window_keys``) is lowest. Two places have the same key only when the ops
+    before them are the same ops wired the same way, so a graph that repeats a
+    pattern of up to ``low / 2`` ops (an example's forward pass, a layer, a step of
+    a loop) is cut at the same place in every repeat, and its chunks have the same
+    source: content-defined chunking, as backup tools cut files into blocks.
     """
-    low = CHUNK_OPS if low is None else low
-    high = 2 * low
+    low = chunk_ops(len(order)) if low is None else low
+    high = low + low // 2
     starts = [0]
     if len(order) <= high:
         return starts
-    position = {node: i for i, node in enumerate(order)}
+    keys = window_keys(order, low)
     start = 0
     while len(order) - start > high:
-        best, cut = None, start + low
-        for i in range(start + low, start + high + 1):
-            node = order[i]
-            key = hash((id(node._operation), *[i - position.get(p, i + 1) for p in node._parents]))
-            if best is None or key < best:
-                best, cut = key, i
-        starts.append(cut)
-        start = cut
+        window = keys[start + low : start + high + 1]
+        start += low + window.index(min(window))
+        starts.append(start)
     return starts
+
+
+_MODULUS = (1 << 61) - 1  # a prime: the rolling hash's arithmetic
+_BASE = 1_000_003
+
+
+def window_keys(order: list[Node], width: int) -> list[int]:
+    """For each node, a hash of it and the ``width - 1`` nodes before it, op and wiring.
+
+    A node's own part is its op and, per operand, how far back in ``order`` the
+    operand is (-1 for a leaf), so it does not depend on where in the graph the node
+    is. The window's hash rolls (Rabin-Karp): one multiply and two adds a node.
+    """
+    position = {node: i for i, node in enumerate(order)}
+    own = [
+        hash((id(node._operation), *[i - position.get(p, i + 1) for p in node._parents])) & _MODULUS
+        for i, node in enumerate(order)
+    ]
+    drop = pow(_BASE, width, _MODULUS)
+    keys = []
+    h = 0
+    for i, k in enumerate(own):
+        h = h * _BASE + k
+        if i >= width:
+            h -= own[i - width] * drop
+        h %= _MODULUS
+        keys.append(h)
+    return keys
 
 
 def _sources(
