@@ -192,7 +192,9 @@ def compiled_step(
     every number is eager's, bit for bit: the same terms added in the same order
     (eager backward also visits the examples in order, then the L2 term). For mse of
     k outputs each example's k terms are averaged first: equal within rel 1e-12. A
-    loss of your own must be such a mean; the first batch checks it.
+    loss of your own must be such a mean; the first batch checks it. The code is
+    written for speed (``readable=False``: a sum's operands share its gradient
+    instead of each getting a copy); ``engine.compile(fn, row)`` shows the readable form.
     """
     compiled: Any = None
     shape: list[int] = []  # inputs per example, and outputs per target (0: one number)
@@ -212,7 +214,7 @@ def compiled_step(
             multi = not isinstance(by[0], (Value, numbers.Real))
             shape[:] = [len(bx[0]), len(by[0]) if multi else 0]
             with engine.collector_paused():
-                compiled = engine.compile(example, rows[0])
+                compiled = engine.compile(example, rows[0], readable=False)
             if loss not in _losses.LOSSES.values():
                 _check_mean(model, loss, bx, by, compiled.run_many(rows, backward=False))
         with engine.collector_paused():
