@@ -206,3 +206,77 @@ def test_compile_takes_each_form_by_its_keyword_and_refuses_the_other():
         engine.compile(lambda a: a * a, [1.0], outputs=[x])
     with pytest.raises(TypeError, match=r"engine.compile\(root\): example_inputs is for"):
         engine.compile(y, [1.0])
+
+
+# --- check(): is the traced graph still what fn builds? -----------------------------------
+
+
+def test_check_passes_and_changes_nothing_when_fn_is_unchanged():
+    model = nn.MLP(2, [3, 1], seed=0)
+
+    def loss(x0, x1, y):
+        return nn.hinge([model([x0, x1])], [y])
+
+    step = engine.compile(loss, [0.5, -0.2, 1.0])
+    step.run_many([(0.5, -0.2, 1.0), (0.1, 0.3, -1.0)])  # two traces, one per label
+    params = model.parameters()
+    before = [(p.data, p.grad) for p in params]
+    step.check(params)
+    assert [(p.data, p.grad) for p in params] == before
+
+
+def test_check_finds_a_replaced_parameter():
+    model = nn.MLP(2, [2, 1], seed=0)
+    step = engine.compile(lambda x0, x1: model([x0, x1]), [0.5, -0.2])
+    old = model.layers[0].neurons[1].w[0]
+    model.layers[0].neurons[1].w[0] = Value(old.data, old.label)
+    with pytest.raises(engine.GraphChangedError, match=r"now reads .*w.0.*not read when traced"):
+        step.check()
+
+
+def test_check_finds_a_different_op_and_names_it():
+    w = Value(0.7, "w")
+    act = {"fn": Value.tanh}
+
+    def f(x):
+        return act["fn"](x * w)
+
+    step = engine.compile(f, [0.5])
+    act["fn"] = Value.relu
+    with pytest.raises(
+        engine.GraphChangedError,
+        match=r"op 2 of 2 is relu of \(op 1\) where the traced graph has tanh of \(op 1\)",
+    ):
+        step.check()
+
+
+def test_check_finds_more_ops_and_a_changed_constant():
+    w = Value(0.7, "w")
+    knobs = {"extra": False, "c": 2.0}
+
+    def f(x):
+        y = x * w + knobs["c"]
+        return y.exp() if knobs["extra"] else y
+
+    step = engine.compile(f, [0.5])
+    knobs["extra"] = True
+    with pytest.raises(engine.GraphChangedError, match="3 ops where the traced graph has 2"):
+        step.check()
+    knobs.update(extra=False, c=3.0)
+    with pytest.raises(
+        engine.GraphChangedError, match=r"add of \(op 1, 3.0\) .* add of \(op 1, 2.0\)"
+    ):
+        step.check()
+
+
+def test_check_confirms_the_values_you_train():
+    w, unused = Value(0.7, "w"), Value(1.0, "unused")
+    step = engine.compile(lambda x: x * w, [0.5])
+    step.check([w])
+    with pytest.raises(engine.GraphChangedError, match="'unused' is not a Value fn reads"):
+        step.check([w, unused])
+    w._parents = (unused,)
+    with pytest.raises(
+        engine.GraphChangedError, match="'w', a Value fn reads, is no longer a leaf"
+    ):
+        step.check()

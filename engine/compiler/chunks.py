@@ -48,6 +48,7 @@ from typing import Any
 
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.node import Node
+from .errors import fail
 from .lines import backward_lines, finite_check, forward_lines
 
 CHUNK_OPS = 1000
@@ -74,14 +75,6 @@ def chunk_ops(ops: int) -> int:
 Chunk = Callable[..., Iterator[None]]  # chunk(d, g, seed, take, kept, gtake, gslots)
 
 
-class Fail(Exception):
-    """Raised by generated code when a check fails: the caller then replays eagerly."""
-
-
-def _fail() -> None:
-    raise Fail
-
-
 class ChunkedRun:
     """The compiled chunks of a big graph and the loop that runs them.
 
@@ -105,7 +98,7 @@ class ChunkedRun:
         d = [leaf.data for leaf in leaves]
         total = sum(d)  # every leaf must be a finite number (relu would hide a NaN)
         if total - total != 0.0:
-            _fail()
+            fail()
         d += [0.0] * self.slots
         g = [leaf.grad for leaf in leaves] if backward else []
         g += [0.0] * self.slots
@@ -122,7 +115,7 @@ class ChunkedRun:
         del g[len(leaves) :]
         total = sum(g)
         if total - total != 0.0:
-            _fail()
+            fail()
         for leaf, grad in zip(leaves, g, strict=True):
             leaf.grad = grad
         return value
@@ -133,7 +126,7 @@ def compile_chunks(
 ) -> ChunkedRun:
     """Write every chunk; compile each distinct source once; keep none of the source."""
     run = ChunkedRun()
-    namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail}
+    namespace: dict[str, Any] = {**NAMESPACE, "_fail": fail}
     compiled: dict[str, Chunk] = {}  # source -> its code, for this graph only
     for k, source, slots in _sources(root, order, leaves, outputs, run):
         code = compiled.get(source)

@@ -70,20 +70,10 @@ from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
-from .chunks import CHUNK_OPS, Fail, chunk_source, compile_chunks
+from .chunks import CHUNK_OPS, chunk_source, compile_chunks
+from .errors import Fail, GraphChangedError, describe, fail
 from .function import CompiledFunction
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
-
-
-class GraphChangedError(RuntimeError):
-    """The graph under a compiled root was changed after ``engine.compile`` traced it."""
-
-
-_Replay = Fail  # raised by generated code when a check fails: run() then replays eagerly
-
-
-def _fail() -> None:
-    raise _Replay
 
 
 def compile(  # noqa: A001 - engine.compile, as torch.compile
@@ -149,7 +139,7 @@ def _outputs(outputs: Iterable[Value], order: list[Value], leaves: list[Value]) 
             raise TypeError(f"engine.compile: outputs[{i}] is {type(v).__name__}, not a Value")
         if v not in in_graph:
             raise ValueError(
-                f"engine.compile: outputs[{i}] ({_describe(v)}) is not a node of the graph "
+                f"engine.compile: outputs[{i}] ({describe(v)}) is not a node of the graph "
                 "under root, so no run computes it; pass Values the root depends on"
             )
     return chosen
@@ -221,14 +211,14 @@ class CompiledGraph:
         seed = grad if grad.__class__ is float and grad - grad == 0.0 else _seed(grad)
         try:
             return self._function(self._leaves, self._outputs, seed, True)
-        except (_Replay, ArithmeticError, ValueError, TypeError):
+        except (Fail, ArithmeticError, ValueError, TypeError):
             return self._replay(seed, backward=True)
 
     def forward(self) -> float:
         """The root's value from the leaves' current data; no gradients."""
         try:
             return self._function(self._leaves, self._outputs, 1.0, False)
-        except (_Replay, ArithmeticError, ValueError, TypeError):
+        except (Fail, ArithmeticError, ValueError, TypeError):
             return self._replay(1.0, backward=False)
 
     def check(self, leaves: Iterable[Value] = ()) -> None:
@@ -244,8 +234,8 @@ class CompiledGraph:
         ):
             if node._operation is not op or node._parents != parents:
                 raise GraphChangedError(
-                    f"compiled graph of {_describe(self._root)}: node {index + 1} of "
-                    f"{len(self._order)} ({_describe(node)}, traced as {op.name}) now has "
+                    f"compiled graph of {describe(self._root)}: node {index + 1} of "
+                    f"{len(self._order)} ({describe(node)}, traced as {op.name}) now has "
                     f"op {node.op and node.op.name} and {len(node._parents)} parent(s) "
                     "instead of the traced ones. A compiled graph replays the ops it traced; "
                     "call engine.compile(root) again after changing the graph."
@@ -253,14 +243,14 @@ class CompiledGraph:
         for leaf in self._leaves:
             if leaf._parents:
                 raise GraphChangedError(
-                    f"compiled graph of {_describe(self._root)}: leaf {_describe(leaf)} is no "
+                    f"compiled graph of {describe(self._root)}: leaf {describe(leaf)} is no "
                     "longer a leaf (it has parents now). Call engine.compile(root) again."
                 )
         traced = set(self._leaves)
         for leaf in leaves:
             if leaf not in traced:
                 raise GraphChangedError(
-                    f"compiled graph of {_describe(self._root)}: {_describe(leaf)} is not a "
+                    f"compiled graph of {describe(self._root)}: {describe(leaf)} is not a "
                     "leaf of the compiled graph, so run() will not update its .grad. It was "
                     "not reachable from the root when traced, or it replaced a traced Value; "
                     "call engine.compile(root) on a graph built from it."
@@ -273,7 +263,7 @@ class CompiledGraph:
             data = leaf.data
             if not isinstance(data, numbers.Real) or isinstance(data, bool):
                 raise TypeError(
-                    f"CompiledGraph.run: leaf {_describe(leaf)} has .data of type "
+                    f"CompiledGraph.run: leaf {describe(leaf)} has .data of type "
                     f"{type(data).__name__} ({data!r:.40}); a leaf's .data must be a float, "
                     "e.g. leaf.data = 1.5"
                 )
@@ -295,10 +285,6 @@ class CompiledGraph:
 
 def _seed(grad: object) -> float:
     return _check_number(grad, "CompiledGraph.run(grad=...)")
-
-
-def _describe(v: Value) -> str:
-    return repr(v.label) if v.label else f"(unlabelled, data {v.data!r})"
 
 
 # --- Source generation -------------------------------------------------------------------
@@ -384,7 +370,7 @@ def _filename(root: Value) -> str:
 def _load(source: str, filename: str) -> Callable[..., Any]:
     """Compile the generated source; register it so tracebacks show its lines."""
     namespace = dict(NAMESPACE)
-    namespace["_fail"] = _fail
+    namespace["_fail"] = fail
     exec(builtins.compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     return namespace.pop("run")  # run's globals are the namespace: holding it too is a cycle

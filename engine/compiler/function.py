@@ -35,7 +35,9 @@ which a loss reads as ``1.0`` or ``-1.0``, gives one trace per label), and the o
 generated function gets a branch per trace inside its loop over rows. Errors are
 eager's: when a check in the compiled code fails, the rows are replayed by calling
 ``fn`` eagerly (every forward first, then each backward), which raises the error
-eager code raises.
+eager code raises. If ``fn`` or what it reads changes after tracing (a parameter
+replaced by a new Value, a layer added), the code still replays the old graph:
+``check()`` calls ``fn`` again and raises ``GraphChangedError`` where the graphs differ.
 """
 
 from __future__ import annotations
@@ -47,14 +49,14 @@ import linecache
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.autodiff import collector_paused, topological_order
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE, scope
 from ..core.numbers import check_number
 from ..core.value import Value
-from .chunks import Fail, _fail
+from .errors import Fail, GraphChangedError, describe, fail
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
 
 MAX_TRACES = 64
@@ -118,11 +120,11 @@ class CompiledFunction:
         try:
             total = sum(data)  # the leaves' data and (below) grads are checked here, once
             if total - total != 0.0:
-                _fail()
+                fail()
             results = self._function(rows, seed, backward, data, grads)
             total = sum(grads)
             if total - total != 0.0:
-                _fail()
+                fail()
         except (Fail, ArithmeticError, ValueError, TypeError):
             return self._replay(rows, seed, backward)
         if backward:
@@ -176,7 +178,8 @@ class CompiledFunction:
 
     # -- tracing ----------------------------------------------------------------------
 
-    def _trace(self, row: list[float]) -> _Trace:
+    def _record(self, row: list[float]) -> _Recording:
+        """Call fn on input Values made from ``row``; its graph, sorted into kinds of leaf."""
         tag = f"compile#{next(_COUNT)}"
         inputs = [Value(x, label=n) for x, n in zip(row, self.names, strict=True)]
         previous = MODE.recording
@@ -187,8 +190,7 @@ class CompiledFunction:
         finally:
             MODE.recording = previous
         results = _results(returned, self._title)
-        root = results[0]
-        order, leaves = topological_order(root)
+        order, leaves = topological_order(results[0])
         in_graph = {*order, *leaves}
         for i, v in enumerate(results[1:], 1):
             if v not in in_graph:
@@ -198,32 +200,93 @@ class CompiledFunction:
                     "Values it depends on"
                 )
         given = set(inputs)
-        constants = {v for v in leaves if v not in given and tag in v.scope}
-        captured = [v for v in leaves if v not in given and v not in constants]
-        for leaf in captured:
+        constants = [v for v in leaves if v not in given and tag in v.scope]
+        made = set(constants)
+        captured = [v for v in leaves if v not in given and v not in made]
+        unread = tuple(i for i, v in enumerate(inputs) if v not in in_graph)
+        return _Recording(inputs, results, order, constants, captured, unread)
+
+    def _trace(self, row: list[float]) -> _Trace:
+        """Record fn at ``row`` and write its lines; the Values it reads join the leaves."""
+        rec = self._record(row)
+        for leaf in rec.captured:
             if leaf not in self._index:
                 self._index[leaf] = len(self._leaves)
                 self._leaves.append(leaf)
                 self._leaf_names.append(self._namer.name(leaf.label, "leaf"))
-        name: dict[Value, str] = dict(zip(inputs, self._input_names, strict=True))
-        for v in constants:
+        name: dict[Value, str] = dict(zip(rec.inputs, self._input_names, strict=True))
+        for v in rec.constants:
             name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
-        for v in captured:
+        for v in rec.captured:
             name[v] = self._leaf_names[self._index[v]]
-        readable = self._readable if self._readable is not None else len(order) <= 2000
+        ops = len(rec.order)
+        readable = self._readable if self._readable is not None else ops <= 2000
         body = _body(
-            root,
-            results,
-            order,
-            inputs,
+            rec.results[0],
+            rec.results,
+            rec.order,
+            rec.inputs,
             name,
             Namer(self._namer.used),
-            captured,
-            {*inputs, *constants},
+            rec.captured,
+            {*rec.inputs, *rec.constants},
             readable,
         )
-        unread = tuple(i for i, v in enumerate(inputs) if v not in in_graph)
-        return _Trace(body, len(order), unread)
+        return _Trace(body, ops, rec.unread, row, self._shape(rec))
+
+    def _shape(self, rec: _Recording) -> tuple[Any, ...]:
+        """The graph's structure: per op, the op and where each operand comes from.
+
+        An operand is an op before it (by place), an input (by position), a constant
+        (by value) or a Value fn reads (by its place in ``leaves``, -1 if it is not
+        one): equal shapes mean the same code.
+        """
+        ref: dict[Value, tuple[str, Any]] = {v: ("input", i) for i, v in enumerate(rec.inputs)}
+        ref.update((v, ("constant", v.data)) for v in rec.constants)
+        ref.update((v, ("leaf", self._index.get(v, -1))) for v in rec.captured)
+        ref.update((node, ("op", k)) for k, node in enumerate(rec.order))
+        ops = tuple((node._operation, tuple(ref[p] for p in node._parents)) for node in rec.order)
+        return (*ops, tuple(ref[v] for v in rec.results))
+
+    # -- checking ---------------------------------------------------------------------
+
+    def check(self, leaves: Iterable[Value] = ()) -> None:
+        """Raise ``GraphChangedError`` if fn no longer builds the graph its code replays.
+
+        The compiled code replays what fn did when it was traced; if fn or the Values
+        it reads changed since (a layer added, a parameter replaced by a new Value),
+        it replays the old graph. ``check()`` calls fn again at each traced row,
+        eagerly and without touching any gradient, and compares the graph op by op.
+        Pass the Values you expect to train (a model's parameters) as ``leaves`` to
+        have each confirmed as a Value fn reads.
+        """
+        where = f"engine.compile({self._title})"
+        for leaf in self._leaves:
+            if leaf._parents:
+                raise GraphChangedError(
+                    f"{where}: {describe(leaf)}, a Value fn reads, is no longer a leaf (it has "
+                    "parents now). Compile fn again"
+                )
+        for trace in self._traces.values():
+            rec = self._record(trace.row)
+            for v in rec.captured:
+                if v not in self._index:
+                    raise GraphChangedError(
+                        f"{where}: at {trace.row} fn now reads {describe(v)}, a Value it did "
+                        "not read when traced (a parameter replaced by a new Value?), so the "
+                        "compiled code would not update it. Compile fn again"
+                    )
+            shape = self._shape(rec)
+            if shape != trace.shape:
+                difference = _difference(trace, shape, self._leaves)
+                raise GraphChangedError(f"{where}: {difference}. Compile fn again")
+        for leaf in leaves:
+            if leaf not in self._index:
+                raise GraphChangedError(
+                    f"{where}: {describe(leaf)} is not a Value fn reads, so run() does not "
+                    "update its .grad. It was not used when fn was traced, or it replaced a "
+                    "Value that was; compile fn again after changing what fn reads"
+                )
 
     def _build(self) -> None:
         """Write and compile the one function: a branch per trace inside the loop over rows."""
@@ -238,7 +301,7 @@ class CompiledFunction:
         if self._filename:
             linecache.cache.pop(self._filename, None)
         self._filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
-        namespace: dict[str, Any] = {**NAMESPACE, "_fail": _fail}
+        namespace: dict[str, Any] = {**NAMESPACE, "_fail": fail}
         exec(builtins.compile(source, self._filename, "exec"), namespace)
         linecache.cache[self._filename] = (
             len(source),
@@ -290,15 +353,64 @@ class CompiledFunction:
 _LOCALS = {"rows", "data", "grads", "results", "compiled"}
 
 
+class _Recording(NamedTuple):
+    """What one call of fn built: its inputs, results, ops, and leaves by kind."""
+
+    inputs: list[Value]
+    results: tuple[Value, ...]
+    order: list[Value]
+    constants: list[Value]  # leaves fn made itself: numbers in the code
+    captured: list[Value]  # leaves fn reads from outside: the parameters
+    unread: tuple[int, ...]  # inputs the graph does not read
+
+
 class _Trace:
     """One traced graph of fn: its lines inside the loop over rows, and what it read."""
 
-    __slots__ = ("body", "ops", "unread")
+    __slots__ = ("body", "ops", "row", "shape", "unread")
 
-    def __init__(self, body: list[str], ops: int, unread: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        body: list[str],
+        ops: int,
+        unread: tuple[int, ...],
+        row: list[float],
+        shape: tuple[Any, ...],
+    ) -> None:
         self.body = body
         self.ops = ops
         self.unread = unread
+        self.row = row  # the inputs it was traced at
+        self.shape = shape  # CompiledFunction._shape of its graph
+
+
+def _difference(trace: _Trace, shape: tuple[Any, ...], leaves: list[Value]) -> str:
+    """Where a new recording's shape first differs from the trace's, in words."""
+    at = f"at {trace.row} fn now builds"
+    old, new = trace.shape[:-1], shape[:-1]
+    for k, (was, now) in enumerate(zip(old, new, strict=False)):
+        if was != now:
+            return (
+                f"{at} a different graph: op {k + 1} of {len(old)} is {now[0].name} of "
+                f"{_operands(now[1], leaves)} where the traced graph has {was[0].name} of "
+                f"{_operands(was[1], leaves)}"
+            )
+    if len(old) != len(new):
+        return f"{at} {len(new)} ops where the traced graph has {len(old)}"
+    return f"{at} the same ops but returns different Values of them"
+
+
+def _operands(refs: tuple[tuple[str, Any], ...], leaves: list[Value]) -> str:
+    """A node's operands as ``_shape`` records them, in words: ``(op 3, input 0, 'w')``."""
+    words = []
+    for kind, x in refs:
+        if kind == "op":
+            words.append(f"op {x + 1}")
+        elif kind == "input":
+            words.append(f"input {x}")
+        else:
+            words.append(repr(x) if kind == "constant" else describe(leaves[x]))
+    return f"({', '.join(words)})"
 
 
 def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:
