@@ -57,6 +57,40 @@ def test_chunked_graphs_are_eager_bit_for_bit(small_chunks, g, seed, shift):
     assert [v.grad for v in leaves] == want_grads
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(g=graphs(max_nodes=10), repeats=st.integers(2, 30), seed=st.floats(-2, 2))
+def test_a_repeated_random_graph_shares_chunk_code_and_is_eager_bit_for_bit(
+    small_chunks, g, repeats, seed
+):
+    """A random graph applied to many examples (its first input shared, as a parameter):
+    chunks that share code read and write their own slots, so every number is eager's."""
+
+    def build(shared, rows):
+        return engine.sum([g.build([shared, *row]) for row in rows])
+
+    rows_data = [[x + 0.01 * r for x in g.inputs[1:]] for r in range(repeats)]
+    shared = Value(g.inputs[0], "shared")
+    rows = [[Value(x) for x in row] for row in rows_data]
+    root = build(shared, rows)
+    graph = engine.compile(root, readable=False)
+    leaves = [shared, *(v for row in rows for v in row)]
+    twin = Value(g.inputs[0])
+    twin_rows = [[Value(x) for x in row] for row in rows_data]
+    try:
+        want = build(twin, twin_rows)
+        want.backward(seed)
+    except (ArithmeticError, ValueError):
+        with pytest.raises((ArithmeticError, ValueError)):
+            graph.run(seed)
+        return
+    assert graph.run(seed) == want.data
+    twins = [twin, *(v for row in twin_rows for v in row)]
+    assert [v.grad for v in leaves] == [v.grad for v in twins]
+    assert isinstance(graph._function, chunks.ChunkedRun) == (len(graph) > 3)
+
+
 def test_outputs_and_forward_across_chunks(small_chunks):
     x, w = Value(0.3, "x"), Value(0.9, "w")
     y, hidden = x, []
