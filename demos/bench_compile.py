@@ -172,27 +172,32 @@ def chain(ops: int) -> engine.Value:
 
 
 def tangle(ops: int, seed: int = 1) -> engine.Value:
-    """A graph of about ``ops`` ops that never repeats itself: the worst case for compiling.
+    """A graph of ``ops`` ops that never repeats itself: the worst case for compiling.
 
     Each op is drawn at random (a product, a mean, tanh, sigmoid, relu) and reads
     random values among the last 64 made, starting from 100 random leaves; the root
-    sums the last 64. Every value stays in [-1, 1].
+    sums the values nothing read, so every op counts. Every value stays in [-1, 1].
     """
     rng = random.Random(seed)
     values = [engine.Value(rng.uniform(-1.0, 1.0), f"p{i}") for i in range(100)]
+    read: set[int] = set()
+    made = 0
     with engine.collector_paused():
-        while len(values) < ops + 100:
-            a = values[-rng.randint(1, 64)]
-            b = values[-rng.randint(1, 64)]
+        while made < ops - 1:
+            i, j = len(values) - rng.randint(1, 64), len(values) - rng.randint(1, 64)
+            a, b = values[i], values[j]
             kind = rng.randrange(5)
             if kind == 0:
-                v = a * b
+                v, made = a * b, made + 1
+                read.update((i, j))
             elif kind == 1:
-                v = (a + b) * 0.5
+                v, made = (a + b) * 0.5, made + 2
+                read.update((i, j))
             else:
-                v = (a.tanh, a.sigmoid, a.relu)[kind - 2]()
+                v, made = (a.tanh, a.sigmoid, a.relu)[kind - 2](), made + 1
+                read.add(i)
             values.append(v)
-        return sum(values[-64:])
+        return engine.sum([v for k, v in enumerate(values[100:], 100) if k not in read])
 
 
 GRAPHS = {"chain": chain, "tangle": tangle}

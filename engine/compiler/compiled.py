@@ -36,9 +36,10 @@ new value, writes the leaves' grads, and updates the ``.data`` of the nodes name
 ``compile(root, outputs=[...])`` (a model's predictions, say).
 
 Speed: a graph of up to ``CHUNK_OPS`` ops (or any graph with ``readable=True``) is
-one function; a bigger one is compiled in chunks (``chunks.py``), so compiling costs the
-same per op at ten thousand ops as at a million: mostly CPython compiling two or three
-lines per op. For training, compile one example rather than the whole batch:
+one function; a bigger one is compiled in chunks (``chunks.py``), so compiling costs
+about the same per op at ten thousand ops as at a million: mostly CPython compiling two
+or three lines per op, once per distinct chunk (a graph that repeats itself, as
+training graphs do, has few). For training, compile one example rather than the whole batch:
 ``engine.compile(fn, example_inputs)`` (``function.py``), which ``nn.fit(compile=True)``
 uses. ``demos/bench_compile.py`` measures both.
 
