@@ -175,29 +175,33 @@ def tangle(ops: int, seed: int = 1) -> engine.Value:
     """A graph of ``ops`` ops that never repeats itself: the worst case for compiling.
 
     Each op is drawn at random (a product, a mean, tanh, sigmoid, relu) and reads
-    random values among the last 64 made, starting from 100 random leaves; the root
-    sums the values nothing read, so every op counts. Every value stays in [-1, 1].
+    values among the last 64 made, starting from 100 random leaves: the oldest value
+    nothing has read yet, and a random one. So every op is read, and the root sums
+    the last few. Every value stays in [-1, 1].
     """
     rng = random.Random(seed)
     values = [engine.Value(rng.uniform(-1.0, 1.0), f"p{i}") for i in range(100)]
-    read: set[int] = set()
+    unread = list(range(100))  # indices of values nothing has read, oldest first
     made = 0
     with engine.collector_paused():
         while made < ops - 1:
-            i, j = len(values) - rng.randint(1, 64), len(values) - rng.randint(1, 64)
+            n = len(values)
+            unread = [i for i in unread if i >= n - 64] if unread[0] < n - 64 else unread
+            i = unread.pop(0) if unread else n - rng.randint(1, 64)
+            j = n - rng.randint(1, 64)
             a, b = values[i], values[j]
             kind = rng.randrange(5)
             if kind == 0:
                 v, made = a * b, made + 1
-                read.update((i, j))
             elif kind == 1:
                 v, made = (a + b) * 0.5, made + 2
-                read.update((i, j))
             else:
                 v, made = (a.tanh, a.sigmoid, a.relu)[kind - 2](), made + 1
-                read.add(i)
+            if kind < 2 and j in unread:
+                unread.remove(j)
             values.append(v)
-        return engine.sum([v for k, v in enumerate(values[100:], 100) if k not in read])
+            unread.append(n)
+        return engine.sum([values[i] for i in unread if i >= 100])
 
 
 GRAPHS = {"chain": chain, "tangle": tangle}
