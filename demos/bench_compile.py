@@ -3,11 +3,13 @@
 Three tables, each timed in this process (medians; on a shared machine timings move by
 tens of percent, ratios less):
 
-1. **Compile cost per op** of ``engine.compile(root)`` on growing chains
-   ``y = (y * w + 0.001).tanh()`` (three ops a link, a constant leaf each): seconds
-   per op, peak memory per op while compiling (tracemalloc, a second compile), and
-   the run's time per op. Big graphs compile in chunks of 1,000 to 4,000 ops, so both
-   costs stay flat as the graph grows.
+1. **Compile cost per op** of ``engine.compile(root)`` on graphs of 10k, 100k and 1M
+   ops of two kinds: chains ``y = (y * w + 0.001).tanh()`` (three ops a link, a
+   constant leaf each), which repeat themselves as training graphs do, and tangles
+   (``tangle``), which never do. Seconds per op, peak memory per op while compiling
+   (tracemalloc, a second compile), chunks and distinct chunk codes, and the run's
+   time per op. Big graphs compile in chunks of 1,000 to 3,750 ops, so the costs per
+   op stay flat as the graph grows; chunks that repeat share one compiled code.
 2. **Shuffled mini-batch training**: ``nn.fit`` on the two moons, eager and with
    ``compile=True`` (one example's graph traced once, replayed per example), the
    compiled time including its tracing and compiling.

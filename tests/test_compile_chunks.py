@@ -7,7 +7,7 @@ import math
 import weakref
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
@@ -73,7 +73,10 @@ def test_a_repeated_random_graph_shares_chunk_code_and_is_eager_bit_for_bit(
     rows_data = [[x + 0.01 * r for x in g.inputs[1:]] for r in range(repeats)]
     shared = Value(g.inputs[0], "shared")
     rows = [[Value(x) for x in row] for row in rows_data]
-    root = build(shared, rows)
+    try:
+        root = build(shared, rows)
+    except (ArithmeticError, ValueError):
+        assume(False)  # a shifted row left the graph's domain (log of a negative, say)
     graph = engine.compile(root, readable=False)
     leaves = [shared, *(v for row in rows for v in row)]
     twin = Value(g.inputs[0])
