@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import engine
 import nn
 from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
-from engine.compiler.chunks import CHUNK_OPS, MAX_CHUNK_OPS
+from engine.compiler.chunks import BIG_GRAPH_CHUNK_OPS, CHUNK_OPS
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
 
@@ -177,13 +177,14 @@ def tangle(ops: int, seed: int = 1) -> engine.Value:
     """A graph of ``ops`` ops that never repeats itself: the worst case for compiling.
 
     Each op is drawn at random (a product, a mean, tanh, sigmoid, relu) and reads
-    values among the last 64 made, starting from 100 random leaves: the oldest value
-    nothing has read yet, and a random one. So every op is read, and the root sums
-    the last few. Every value stays in [-1, 1].
+    values among the last 64 made, starting from 64 random leaves: the oldest value
+    nothing has read yet, and a random one. So every op is read by a later one, and
+    the root sums what nothing read (the last value, mostly). Every value stays in
+    [-1, 1].
     """
     rng = random.Random(seed)
-    values = [engine.Value(rng.uniform(-1.0, 1.0), f"p{i}") for i in range(100)]
-    unread = list(range(100))  # indices of values nothing has read, oldest first
+    values = [engine.Value(rng.uniform(-1.0, 1.0), f"p{i}") for i in range(64)]
+    unread = list(range(64))  # indices of values nothing has read, oldest first
     made = 0
     with engine.collector_paused():
         while made < ops - 1:
@@ -203,7 +204,7 @@ def tangle(ops: int, seed: int = 1) -> engine.Value:
                 unread.remove(j)
             values.append(v)
             unread.append(n)
-        return engine.sum([values[i] for i in unread if i >= 100])
+        return engine.sum([values[i] for i in unread if i >= 64])
 
 
 GRAPHS = {"chain": chain, "tangle": tangle}
@@ -246,7 +247,7 @@ def compile_cost(graph: str, ops: int, runs: int = 3) -> CompileCost:
 
 def compile_table(costs: list[CompileCost]) -> str:
     lines = [
-        f"engine.compile(root), chunks of {CHUNK_OPS:,} to {MAX_CHUNK_OPS * 3 // 2:,} ops: "
+        f"engine.compile(root), chunks of {CHUNK_OPS:,} to {BIG_GRAPH_CHUNK_OPS * 3 // 2:,} ops: "
         "chain = y = (y * w + 0.001).tanh() repeated, tangle = random ops on random operands "
         "(no repeats)",
         f"{'graph':<7} {'ops':>10}  {'compile µs/op':>13}  {'(CPU µs/op)':>11}  "

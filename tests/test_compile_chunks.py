@@ -61,11 +61,13 @@ def test_chunked_graphs_are_eager_bit_for_bit(small_chunks, g, seed, shift):
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(g=graphs(max_nodes=10), repeats=st.integers(2, 30), seed=st.floats(-2, 2))
-def test_a_repeated_random_graph_shares_chunk_code_and_is_eager_bit_for_bit(
+def test_a_random_graph_repeated_over_examples_is_eager_bit_for_bit_in_chunks(
     small_chunks, g, repeats, seed
 ):
-    """A random graph applied to many examples (its first input shared, as a parameter):
-    chunks that share code read and write their own slots, so every number is eager's."""
+    """A random graph applied to many examples (its first input shared, as a parameter).
+
+    Its chunks often share code (a repeat of the example), each reading and writing its
+    own slots: every number is still eager's."""
 
     def build(shared, rows):
         return engine.sum([g.build([shared, *row]) for row in rows])

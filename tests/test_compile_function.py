@@ -280,3 +280,20 @@ def test_check_confirms_the_values_you_train():
         engine.GraphChangedError, match="'w', a Value fn reads, is no longer a leaf"
     ):
         step.check()
+
+
+def test_check_tells_zero_from_minus_zero_and_wants_a_list():
+    w = Value(0.7, "w")
+    knob = {"c": 0.0}
+    step = engine.compile(lambda x: x * w + knob["c"], [0.5])
+    step.check([w])
+    knob["c"] = -0.0  # x·w + -0.0 keeps the sign of a zero x·w; + 0.0 does not
+    with pytest.raises(engine.GraphChangedError, match=r"add of \(op 1, -0.0\)"):
+        step.check()
+    with pytest.raises(TypeError, match=r"check\(leaves\): expected a list of Values, got one"):
+        step.check(w)
+    graph = engine.compile(w * 2.0)
+    with pytest.raises(
+        TypeError, match=r"CompiledGraph.check\(leaves\): .* one Value; pass \['w'\]"
+    ):
+        graph.check(w)

@@ -3,13 +3,13 @@
 CPython compiles one function in time and memory that grow with the function: a
 straight-line function of a million lines takes gigabytes and minutes. So a graph
 of more than ``CHUNK_OPS`` ops (written for speed, ``readable=False``) is cut into
-chunks of consecutive ops in topological order, of 1,000 to 3,750 ops (``chunk_ops``),
-and each chunk becomes one small generator function: run to its ``yield`` it
-computes the chunk's ops; resumed, it applies their chain rule. The lines in it are
-the lines of the one function of a small graph (``lines.py``), so the numbers are
-the same, bit for bit: the forward values are computed by the same expressions, and
-every gradient receives the same terms in the same order (the chunks' backward
-halves run from the last chunk to the first, each in reverse).
+chunks of consecutive ops in topological order, of 1,000 to 3,750 ops (``chunk_ops``;
+the last may be shorter), and each chunk becomes one small generator function: run
+to its ``yield`` it computes the chunk's ops; resumed, it applies their chain rule.
+The lines in it are the lines of the one function of a small graph (``lines.py``), so
+the numbers are the same, bit for bit: the forward values are computed by the same
+expressions, and every gradient receives the same terms in the same order (the
+chunks' backward halves run from the last chunk to the first, each in reverse).
 
 Big graphs repeat themselves: they come from loops (a layer applied to every example
 of a dataset, a step unrolled a thousand times). So a chunk's code names its values
@@ -18,15 +18,16 @@ outside), not by their place in the graph, and takes the slots it reads and writ
 as arguments. Two chunks that compute the same ops wired the same way then have the
 same source text, and it is compiled once. Where a chunk ends is chosen by the
 graph's content too (``boundaries``): among the places it may end, the one where a
-hash of the ops just before it is lowest, so that a graph that repeats itself is cut
-at the same place in every repeat. Repeats or not, the numbers are the same.
+hash of the ops up to there is lowest, so that a graph that repeats itself is cut at
+the same place in every repeat. Repeats or not, the numbers are the same.
 
 Inside a chunk every value is a local variable, as in one big function, and the
 generator's frame keeps them from the forward half to the backward half. What
 crosses a chunk boundary goes through two lists, allocated once per run, with the
 same slots:
 
-* ``d`` holds the leaves' data, then the values that later chunks read (a chunk
+* ``d`` holds the leaves' data, then the values that later chunks (or the caller:
+  the root, the outputs asked for) read (a chunk
   loads the ones it needs in one statement, ``o0, o1, o2 = take(d)``, an
   ``operator.itemgetter``, and stores its own in one slice, ``d[kept] = (...)``);
 * ``g`` holds the leaves' gradients, then the gradients of those values: the last
@@ -35,13 +36,15 @@ same slots:
   store it again (``g[s0] = grad_o0``, the slots in ``gslots``).
 
 Nothing of the generated source is kept: every distinct chunk is compiled the moment
-it is written, so memory stays bounded by one chunk's compiling;
-``CompiledGraph.source`` writes it all again when asked.
+it is written and only a digest of its text is kept to spot repeats, so memory stays
+bounded by one chunk's compiling; ``CompiledGraph.source`` writes it all again when
+asked.
 """
 
 from __future__ import annotations
 
 import builtins
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -54,9 +57,9 @@ from .lines import backward_lines, finite_check, forward_lines
 CHUNK_OPS = 1000
 """Graphs of more ops than this are chunked, in chunks of at least this many ops."""
 
-MAX_CHUNK_OPS = 2500
-"""The least number of ops in a chunk of a big graph (``chunk_ops``); a chunk may have
-half as many again. Fewer, bigger chunks run faster: each chunk loads the leaves it
+BIG_GRAPH_CHUNK_OPS = 2500
+"""Ops per chunk at least in the biggest graphs (``chunk_ops``); a chunk may have half
+as many again. Fewer, bigger chunks run faster: each chunk loads the leaves it
 reads (a model's parameters, say), and starting one costs about 10 ns per local
 variable. Smaller chunks compile faster and in less memory: CPython's time per line
 grows with the function (about 1.4x from 1,000 to 4,000 ops here), and compiling a
@@ -69,7 +72,7 @@ def chunk_ops(ops: int) -> int:
     A tenth keeps the memory of compiling one chunk (the peak of compiling a graph) a
     small part of the graph's own, and the number of chunks small.
     """
-    return min(max(CHUNK_OPS, ops // 10), max(CHUNK_OPS, MAX_CHUNK_OPS))
+    return min(max(CHUNK_OPS, ops // 10), max(CHUNK_OPS, BIG_GRAPH_CHUNK_OPS))
 
 
 Chunk = Callable[..., Iterator[None]]  # chunk(d, g, seed, take, kept, gtake, gslots)
@@ -127,12 +130,14 @@ def compile_chunks(
     """Write every chunk; compile each distinct source once; keep none of the source."""
     run = ChunkedRun()
     namespace: dict[str, Any] = {**NAMESPACE, "_fail": fail}
-    compiled: dict[str, Chunk] = {}  # source -> its code, for this graph only
-    for k, source, slots in _sources(root, order, leaves, outputs, run):
-        code = compiled.get(source)
+    compiled: dict[bytes, Chunk] = {}  # a digest of the source -> its code, for this graph
+    for _, source, slots in _sources(root, order, leaves, outputs, run):
+        digest = hashlib.sha256(source.encode()).digest()
+        code = compiled.get(digest)
         if code is None:
-            exec(builtins.compile(source, f"{filename} chunk {k}", "exec"), namespace)
-            code = compiled[source] = namespace.pop("chunk")  # held by the namespace: a cycle
+            where = f"{filename} chunk code {len(compiled)}"  # as CompiledGraph.source numbers it
+            exec(builtins.compile(source, where, "exec"), namespace)
+            code = compiled[digest] = namespace.pop("chunk")  # held by the namespace: a cycle
         run.chunks.append((code, slots))
     run.codes = len(compiled)
     return run
@@ -166,12 +171,14 @@ def boundaries(order: list[Node], low: int | None = None) -> list[int]:
     """Where each chunk starts: cut where the graph's content says, so repeats cut alike.
 
     A chunk ends somewhere between ``low`` (``chunk_ops``) and half as many again ops
-    after it starts: at the first place there where a hash of the ``low`` ops before
-    it (``window_keys``) is lowest. Two places have the same key only when the ops
-    before them are the same ops wired the same way, so a graph that repeats a
-    pattern of up to ``low / 2`` ops (an example's forward pass, a layer, a step of
-    a loop) is cut at the same place in every repeat, and its chunks have the same
-    source: content-defined chunking, as backup tools cut files into blocks.
+    after it starts (the last may be shorter): the next chunk starts at the first node
+    there whose key (``window_keys``: a hash of that node and the ``low - 1`` before
+    it) is lowest. Places reached by the same ``low`` ops, wired the same way, have
+    the same key, so a graph that repeats a pattern of up to ``low / 2`` ops (an
+    example's forward pass, a layer, a step of a loop) is cut at the same place in
+    every repeat, and its chunks have the same source: content-defined chunking, as
+    backup tools cut files into blocks. (Different places may share a key too; that
+    only moves a cut.)
     """
     low = chunk_ops(len(order)) if low is None else low
     high = low + low // 2
@@ -194,13 +201,21 @@ _BASE = 1_000_003
 def window_keys(order: list[Node], width: int) -> list[int]:
     """For each node, a hash of it and the ``width - 1`` nodes before it, op and wiring.
 
-    A node's own part is its op and, per operand, how far back in ``order`` the
-    operand is (-1 for a leaf), so it does not depend on where in the graph the node
-    is. The window's hash rolls (Rabin-Karp): one multiply and two adds a node.
+    A node's own part is its op (numbered in order of first use, so the keys are the
+    same in every process) and, per operand, how far back in ``order`` the operand is
+    (-1 for a leaf), so it does not depend on where in the graph the node is. The
+    window's hash rolls (Rabin-Karp): one multiply and two adds a node.
     """
     position = {node: i for i, node in enumerate(order)}
+    number: dict[int, int] = {}
     own = [
-        hash((id(node._operation), *[i - position.get(p, i + 1) for p in node._parents])) & _MODULUS
+        hash(
+            (
+                number.setdefault(id(node._operation), len(number)),
+                *[i - position.get(p, i + 1) for p in node._parents],
+            )
+        )
+        & _MODULUS
         for i, node in enumerate(order)
     ]
     drop = pow(_BASE, width, _MODULUS)
@@ -227,12 +242,8 @@ def _sources(
         if v._parents:
             last_use.setdefault(v, -1)  # kept in d for the caller, not read by a chunk
     for k, (start, end) in enumerate(spans):
-        nodes = order[start:end]
-        source, slots = _chunk(k, nodes, slot, last_use, root)
+        source, slots = _chunk(k, order[start:end], slot, last_use, root)
         yield k, source, slots
-        for node in nodes:
-            if node in last_use and last_use[node] <= k:
-                last_use.pop(node)  # read by no later chunk
     run.slots = len(slot) - len(leaves)
     run.root_slot = slot[root]
     run.output_slots = tuple(slot[v] for v in outputs)

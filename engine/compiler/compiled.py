@@ -18,6 +18,10 @@ creating any Value::
             p.data -= 0.05 * p.grad      # leaves keep their identity
         # a new mini-batch of the same shape: assign the data Values' .data
 
+(One difference, in the sign of a zero only: a leaf whose ``.grad`` is -0.0 before a run
+can keep -0.0 where eager gives 0.0, because the compiled code assigns an inner node's
+first gradient term where eager adds it to 0.0; after ``zero_grad`` the two agree.)
+
 ``print(step.source)`` shows the generated program: it is what backprop computes. It is
 the backward pass written out for one graph: the nodes in the order ``backward_pass``
 visits them, and each chain-rule term written by the same writer as the eager kernels
@@ -72,7 +76,7 @@ from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
 from .chunks import CHUNK_OPS, chunk_source, compile_chunks
-from .errors import Fail, GraphChangedError, describe, fail
+from .errors import Fail, GraphChangedError, describe, fail, values_list
 from .function import CompiledFunction
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
 
@@ -248,7 +252,7 @@ class CompiledGraph:
                     "longer a leaf (it has parents now). Call engine.compile(root) again."
                 )
         traced = set(self._leaves)
-        for leaf in leaves:
+        for leaf in values_list(leaves, "CompiledGraph.check(leaves)"):
             if leaf not in traced:
                 raise GraphChangedError(
                     f"compiled graph of {describe(self._root)}: {describe(leaf)} is not a "

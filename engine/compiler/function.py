@@ -56,7 +56,7 @@ from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE, scope
 from ..core.numbers import check_number
 from ..core.value import Value
-from .errors import Fail, GraphChangedError, describe, fail
+from .errors import Fail, GraphChangedError, describe, fail, values_list
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
 
 MAX_TRACES = 64
@@ -238,11 +238,11 @@ class CompiledFunction:
         """The graph's structure: per op, the op and where each operand comes from.
 
         An operand is an op before it (by place), an input (by position), a constant
-        (by value) or a Value fn reads (by its place in ``leaves``, -1 if it is not
-        one): equal shapes mean the same code.
+        (by value, written exactly: 0.0 and -0.0 differ) or a Value fn reads (by its
+        place in ``leaves``, -1 if it is not one): equal shapes mean the same code.
         """
         ref: dict[Value, tuple[str, Any]] = {v: ("input", i) for i, v in enumerate(rec.inputs)}
-        ref.update((v, ("constant", v.data)) for v in rec.constants)
+        ref.update((v, ("constant", float(v.data).hex())) for v in rec.constants)  # -0.0 too
         ref.update((v, ("leaf", self._index.get(v, -1))) for v in rec.captured)
         ref.update((node, ("op", k)) for k, node in enumerate(rec.order))
         ops = tuple((node._operation, tuple(ref[p] for p in node._parents)) for node in rec.order)
@@ -261,6 +261,7 @@ class CompiledFunction:
         have each confirmed as a Value fn reads.
         """
         where = f"engine.compile({self._title})"
+        leaves = values_list(leaves, f"{where}.check(leaves)")
         for leaf in self._leaves:
             if leaf._parents:
                 raise GraphChangedError(
@@ -273,7 +274,8 @@ class CompiledFunction:
                 if v not in self._index:
                     raise GraphChangedError(
                         f"{where}: at {trace.row} fn now reads {describe(v)}, a Value it did "
-                        "not read when traced (a parameter replaced by a new Value?), so the "
+                        "not read when traced (a parameter replaced by a new Value, or one fn "
+                        "made itself while traced, which the code took as a constant), so the "
                         "compiled code would not update it. Compile fn again"
                     )
             shape = self._shape(rec)
@@ -409,7 +411,7 @@ def _operands(refs: tuple[tuple[str, Any], ...], leaves: list[Value]) -> str:
         elif kind == "input":
             words.append(f"input {x}")
         else:
-            words.append(repr(x) if kind == "constant" else describe(leaves[x]))
+            words.append(repr(float.fromhex(x)) if kind == "constant" else describe(leaves[x]))
     return f"({', '.join(words)})"
 
 
