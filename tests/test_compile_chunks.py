@@ -158,6 +158,10 @@ def test_a_graph_that_repeats_itself_compiles_each_distinct_chunk_once():
     graph = engine.compile(y)
     run = graph._function
     assert len(run.chunks) >= 5 and run.codes <= 3  # first, the repeat, the last
+    assert repr(graph) == (
+        f"<CompiledGraph: 9000 ops, 3002 leaves, {len(run.chunks)} chunks of {run.codes} "
+        "distinct codes>"
+    )
     value = graph.run()
     grads = [leaf.grad for leaf in graph.leaves]
     engine.zero_grad(list(graph.leaves))

@@ -158,7 +158,8 @@ def chunk_source(root: Node, order: list[Node], leaves: list[Node], outputs: Seq
     parts = [
         f"# {len(order)} ops in {len(runs)} chunks of {len(codes)} distinct codes, run by "
         "engine.compiler.chunks.ChunkedRun.\n"
-        "# d: the leaves' data, then values later chunks read; g: their gradients.\n"
+        "# d: the leaves' data, then values later chunks (or the caller) read; g: their "
+        "gradients.\n"
         "# Each chunk runs one code with its own slots of d and g:",
         *runs,
     ]

@@ -75,7 +75,7 @@ from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
-from .chunks import CHUNK_OPS, chunk_source, compile_chunks
+from .chunks import CHUNK_OPS, ChunkedRun, chunk_source, compile_chunks
 from .errors import Fail, GraphChangedError, describe, fail, values_list
 from .function import CompiledFunction
 from .lines import Namer, backward_lines, finite_check, forward_lines, reserved, uses
@@ -205,7 +205,13 @@ class CompiledGraph:
 
     def __repr__(self) -> str:
         name = f" {self._root.label!r}" if self._root.label else ""
-        return f"<CompiledGraph{name}: {len(self._order)} ops, {len(self._leaves)} leaves>"
+        run = self._function
+        chunks = (
+            f", {len(run.chunks)} chunks of {run.codes} distinct codes"
+            if isinstance(run, ChunkedRun)
+            else ""
+        )
+        return f"<CompiledGraph{name}: {len(self._order)} ops, {len(self._leaves)} leaves{chunks}>"
 
     def run(self, grad: float = 1.0) -> float:
         """Forward and backward from the leaves' current data; returns the root's value.
