@@ -26,10 +26,10 @@ generator's frame keeps them from the forward half to the backward half. What
 crosses a chunk boundary goes through two lists, allocated once per run, with the
 same slots:
 
-* ``d`` holds the leaves' data, then the values that later chunks (or the caller:
-  the root, the outputs asked for) read (a chunk
-  loads the ones it needs in one statement, ``o0, o1, o2 = take(d)``, an
-  ``operator.itemgetter``, and stores its own in one slice, ``d[kept] = (...)``);
+* ``d`` holds the leaves' data, then the values that later chunks read, and the root
+  and the outputs asked for (a chunk loads the values it needs in one statement,
+  ``o0, o1, o2 = take(d)``, an ``operator.itemgetter``, and stores its own in one
+  slice, ``d[kept] = (...)``);
 * ``g`` holds the leaves' gradients, then the gradients of those values: the last
   chunk that reads a value is the first to add to its gradient (its first term
   assigns, as in one function), earlier chunks load it (``gtake(g)``), add, and
@@ -59,11 +59,11 @@ CHUNK_OPS = 1000
 
 BIG_GRAPH_CHUNK_OPS = 2500
 """Ops per chunk at least in the biggest graphs (``chunk_ops``); a chunk may have half
-as many again. Fewer, bigger chunks run faster: each chunk loads the leaves it
-reads (a model's parameters, say), and starting one costs about 10 ns per local
-variable. Smaller chunks compile faster and in less memory: CPython's time per line
-grows with the function (about 1.4x from 1,000 to 4,000 ops here), and compiling a
-chunk takes about 9 KB per op while it lasts."""
+as many again. Fewer, bigger chunks run faster: each chunk loads the leaves it reads
+(a model's parameters, say) and stores their gradients (measured: the micrograd demo's
+whole graph runs about 10% faster in chunks of 2,500 ops than of 1,000). Smaller
+chunks compile in less memory: about 10 KB per op of the chunk while CPython compiles
+it, the peak of compiling a graph."""
 
 
 def chunk_ops(ops: int) -> int:
