@@ -292,6 +292,8 @@ def test_check_tells_zero_from_minus_zero_and_wants_a_list():
         step.check()
     with pytest.raises(TypeError, match=r"check\(leaves\): expected a list of Values, got one"):
         step.check(w)
+    with pytest.raises(TypeError, match=r"check\(leaves\): item 1 is float, not a Value"):
+        step.check([w, 0.7])
     graph = engine.compile(w * 2.0)
     with pytest.raises(
         TypeError, match=r"CompiledGraph.check\(leaves\): .* one Value; pass \['w'\]"
