@@ -26,6 +26,7 @@ tens of percent, ratios less):
 from __future__ import annotations
 
 import argparse
+import builtins
 import gc
 import operator
 import random
@@ -35,8 +36,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 import engine
+import engine.compiler.chunks
 import nn
 from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
 from engine.compiler.chunks import BIG_GRAPH_CHUNK_OPS, CHUNK_OPS
@@ -262,6 +266,35 @@ def compile_table(costs: list[CompileCost]) -> str:
     return "\n".join(lines)
 
 
+def cpython_share(graph: str, ops: int) -> tuple[float, float]:
+    """(CPU µs per op of engine.compile, of which in CPython's own ``compile()``).
+
+    Times every call of the builtin that ``engine.compiler.chunks`` makes, by giving
+    that module a ``builtins`` whose ``compile`` is the builtin timed.
+    """
+    root = GRAPHS[graph](ops)
+    spent = [0.0]
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return builtins.compile(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - start
+
+    module = engine.compiler.chunks
+    gc.collect()
+    with engine.collector_paused():
+        module.builtins = SimpleNamespace(compile=timed)
+        try:
+            start = time.process_time()
+            n = len(engine.compile(root))
+            total = time.process_time() - start
+        finally:
+            module.builtins = builtins
+    return total / n * 1e6, spent[0] / n * 1e6
+
+
 @dataclass
 class Training:
     examples: int
@@ -435,9 +468,15 @@ def report(quick: bool = False, repeats: int = 5) -> str:
         for ops in sizes(quick):
             costs.append(compile_cost(graph, ops))
             print(f"measured compile cost, {graph} of {ops:,} ops", file=sys.stderr, flush=True)
+    ops = sizes(quick)[1]
+    total, inside = cpython_share("tangle", ops)
+    share = (
+        f"of a tangle of {ops:,} ops' {total:.1f} µs/op (CPU), CPython's own compile() took "
+        f"{inside:.1f}"
+    )
     fit = training(epochs=3 if quick else 20)
     figures = measure(1 if quick else repeats)
-    return "\n\n".join([compile_table(costs), training_table(fit), table(figures)])
+    return "\n\n".join([compile_table(costs) + "\n" + share, training_table(fit), table(figures)])
 
 
 def main(argv: list[str] | None = None) -> None:
