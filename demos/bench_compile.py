@@ -43,7 +43,7 @@ import engine
 import engine.compiler.chunks
 import nn
 from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
-from engine.compiler.chunks import BIG_GRAPH_CHUNK_OPS, CHUNK_OPS
+from engine.compiler.chunks import BIG_GRAPH_CHUNK_OPS, CHUNK_OPS, ChunkedRun
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
 
@@ -237,7 +237,9 @@ def compile_cost(graph: str, ops: int, runs: int = 3) -> CompileCost:
     n = len(compiled)
     run = cpu_medians({"run": compiled.run}, runs)["run"]
     chunked = compiled._function
-    chunks, codes = (len(chunked.chunks), chunked.codes) if hasattr(chunked, "codes") else (1, 1)
+    chunks, codes = (
+        (len(chunked.chunks), chunked.codes) if isinstance(chunked, ChunkedRun) else (1, 1)
+    )
     del compiled
     gc.collect()
     tracemalloc.start()
@@ -471,8 +473,8 @@ def report(quick: bool = False, repeats: int = 5) -> str:
     ops = sizes(quick)[1]
     total, inside = cpython_share("tangle", ops)
     share = (
-        f"of a tangle of {ops:,} ops' {total:.1f} µs/op (CPU), CPython's own compile() took "
-        f"{inside:.1f}"
+        f"a tangle of {ops:,} ops: {total:.1f} µs/op (CPU) to compile, {inside:.1f} of them "
+        "in CPython's own compile()"
     )
     fit = training(epochs=3 if quick else 20)
     figures = measure(1 if quick else repeats)
