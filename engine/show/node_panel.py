@@ -109,6 +109,17 @@ def facts_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
+# Both pages begin alike: a format template, filled with the page's title and PAGE_CSS.
+PAGE_HEAD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{page_css}
+"""
+
 # The look both pages share: the body, the heading and intro, and a picture that fits.
 PAGE_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;

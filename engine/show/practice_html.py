@@ -19,7 +19,16 @@ import html
 
 from ..core.value import Value
 from .draw import HIGHLIGHT, format_number
-from .node_panel import PAGE_CSS, PANEL_CSS, PANEL_JS, facts, facts_json, node_ids, tag_nodes
+from .node_panel import (
+    PAGE_CSS,
+    PAGE_HEAD,
+    PANEL_CSS,
+    PANEL_JS,
+    facts,
+    facts_json,
+    node_ids,
+    tag_nodes,
+)
 from .practice import Practice
 from .practice_form import _svg
 from .stepper import _wrap
@@ -88,15 +97,9 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
     )
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-{page_css}
-table.questions {{ border-collapse: collapse; margin-top: .6em; }}
+_TEMPLATE = (
+    PAGE_HEAD
+    + """table.questions {{ border-collapse: collapse; margin-top: .6em; }}
 table.questions td {{ padding: .25em .5em; border-top: 1px solid #e2e8f0; vertical-align: top; }}
 .formula {{ color: #64748b; font-family: ui-monospace, Menlo, Consolas, monospace;
   font-size: .9em; }}
@@ -293,3 +296,4 @@ svg g.wrong polygon:first-of-type, svg g.wrong path {{ stroke: {highlight}; stro
 </body>
 </html>
 """
+)

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..core.value import Value
 from .dot_exe import run_dot
 from .draw import HIGHLIGHT, UPDATED, format_number
-from .node_panel import PAGE_CSS, PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
+from .node_panel import PAGE_CSS, PAGE_HEAD, PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
 from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
@@ -197,15 +197,9 @@ def _lines(lines: list[str]) -> str:
     return "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-{page_css}
-.controls {{ display: flex; align-items: center; gap: .6em; flex-wrap: wrap;
+_TEMPLATE = (
+    PAGE_HEAD
+    + """.controls {{ display: flex; align-items: center; gap: .6em; flex-wrap: wrap;
   position: sticky; top: 0; background: #fff; padding: .4em 0; z-index: 1; }}
 .controls button {{ font-size: 1em; padding: .3em .9em; cursor: pointer; }}
 .controls input[type=range] {{ flex: 1; min-width: 10em; }}
@@ -328,3 +322,4 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
 </body>
 </html>
 """
+)
