@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import random
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
@@ -62,6 +63,22 @@ def positive(x: Any, what: str, where: str, allow_zero: bool = False) -> float:
     if x < 0 or (x == 0 and not allow_zero):
         raise ValueError(f"{where}: {what} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
     return float(x)
+
+
+def count(n: Any, what: str, where: str) -> int:
+    """A size or a count (``nin``, ``epochs``, ``stride``): an int of at least 1, not a bool."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+    return n
+
+
+def random_stream(seed: int | random.Random | None, where: str) -> random.Random | None:
+    """The stream to draw initial weights from; None means Python's global ``random``."""
+    if seed is None or isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return random.Random(seed)
+    raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {seed!r}")
 
 
 def ordered(x: Any, what: str, where: str) -> list[Any]:

@@ -32,9 +32,9 @@ from typing import Any
 import engine
 from engine import Value
 
-from .checks import ordered, row
+from .checks import count, ordered, random_stream, row
 from .images import as_image
-from .layers import _activation, _count, _rng
+from .layers import activation_function
 from .module import Module
 
 _sum = engine.sum
@@ -43,8 +43,8 @@ _sum = engine.sum
 def _pair(k: Any, what: str, where: str) -> tuple[int, int]:
     """``3`` or ``(3, 2)`` as (rows, cols), each a positive int."""
     if isinstance(k, (tuple, list)) and len(k) == 2:
-        return _count(k[0], what, where), _count(k[1], what, where)
-    n = _count(k, what, where)
+        return count(k[0], what, where), count(k[1], what, where)
+    n = count(k, what, where)
     return n, n
 
 
@@ -129,16 +129,16 @@ class Conv2d(Module):
         seed: int | random.Random | None = None,
     ) -> None:
         where = "Conv2d"
-        self.in_channels = _count(in_channels, "in_channels", where)
-        self.out_channels = _count(out_channels, "out_channels", where)
+        self.in_channels = count(in_channels, "in_channels", where)
+        self.out_channels = count(out_channels, "out_channels", where)
         self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.stride = _count(stride, "stride", where)
+        self.stride = count(stride, "stride", where)
         if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
             raise ValueError(f"{where}: padding must be an int >= 0, got {padding!r}")
         self.padding = padding
-        self._act = _activation(activation, where)
+        self._act = activation_function(activation, where)
         self.activation = activation
-        rng = _rng(seed, where)
+        rng = random_stream(seed, where)
         uniform = random.uniform if rng is None else rng.uniform
         kh, kw = self.kernel_size
         scale = 1.0 / math.sqrt(self.in_channels * kh * kw)
@@ -304,7 +304,7 @@ class Unflatten(Module):
         dims = ordered(shape, "a shape (channels, rows, cols)", where)
         if len(dims) != 3:
             raise ValueError(f"{where}: shape must be (channels, rows, cols), got {shape!r}")
-        self.shape = tuple(_count(d, "every size", where) for d in dims)
+        self.shape = tuple(count(d, "every size", where) for d in dims)
 
     @property
     def nin(self) -> int:

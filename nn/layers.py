@@ -60,7 +60,7 @@ _sum = engine.sum
 _scope = engine.scope
 
 
-def _activation(name: Any, where: str) -> Callable[[Value], Value] | None:
+def activation_function(name: Any, where: str) -> Callable[[Value], Value] | None:
     if isinstance(name, bool) or name not in ACTIVATIONS:
         hint = ""
         if isinstance(name, bool):  # micrograd's Neuron(nin, False), written positionally
@@ -86,21 +86,6 @@ def _activation_name(activation: str | None, nonlin: Any, where: str) -> str:
             f"got {nonlin!r}"
         )
     return "relu" if nonlin else "linear"
-
-
-def _rng(seed: int | random.Random | None, where: str) -> random.Random | None:
-    """The stream to draw initial weights from; None means Python's global ``random``."""
-    if seed is None or isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return random.Random(seed)
-    raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {seed!r}")
-
-
-def _count(n: Any, what: str, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
-    return n
 
 
 def _inputs(x: Any, nin: int, where: str) -> list[Value]:
@@ -168,11 +153,11 @@ class Neuron(Module):
 
         ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
         """
-        nin = _count(nin, "nin", "Neuron")
+        nin = checks.count(nin, "nin", "Neuron")
         activation = _activation_name(activation, nonlin, "Neuron")
-        self._act = _activation(activation, "Neuron")
+        self._act = activation_function(activation, "Neuron")
         self.activation = activation
-        rng = _rng(seed, "Neuron")
+        rng = checks.random_stream(seed, "Neuron")
         uniform = random.uniform if rng is None else rng.uniform
         self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -269,11 +254,11 @@ class Layer(Module):
 
         ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
         """
-        nin = _count(nin, "nin", "Layer")
-        nout = _count(nout, "nout", "Layer")
+        nin = checks.count(nin, "nin", "Layer")
+        nout = checks.count(nout, "nout", "Layer")
         activation = _activation_name(activation, nonlin, "Layer")
-        _activation(activation, "Layer")
-        rng = _rng(seed, "Layer")
+        activation_function(activation, "Layer")
+        rng = checks.random_stream(seed, "Layer")
         self.activation = activation
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
         self._names = [f"neurons.{j}" for j in range(nout)]
@@ -347,16 +332,16 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: int | random.Random | None = None,
     ) -> None:
-        nin = _count(nin, "nin", "MLP")
+        nin = checks.count(nin, "nin", "MLP")
         if isinstance(sizes, int) or not isinstance(sizes, Sequence) or not sizes:
             raise ValueError(
                 f"MLP: sizes must be a non-empty list of layer widths, e.g. [16, 16, 1]; "
                 f"got {sizes!r}"
             )
-        sizes = [_count(s, "every layer size", "MLP") for s in sizes]
-        _activation(activation, "MLP")
-        _activation(output_activation, "MLP output_activation")
-        rng = _rng(seed, "MLP")
+        sizes = [checks.count(s, "every layer size", "MLP") for s in sizes]
+        activation_function(activation, "MLP")
+        activation_function(output_activation, "MLP output_activation")
+        rng = checks.random_stream(seed, "MLP")
         dims = [nin, *sizes]
         last = len(sizes) - 1
         self.activation = activation

@@ -76,6 +76,18 @@ def unfreeze(params: Iterable[Value]) -> None:
         _FROZEN.discard(p)
 
 
+def not_frozen(params: list[Value]) -> list[Value]:
+    """``params`` without the frozen ones (the list itself when nothing is frozen)."""
+    if not _FROZEN:
+        return params
+    return [p for p in params if p not in _FROZEN]
+
+
+def module_class(name: Any) -> type[Module] | None:
+    """The ``Module`` subclass called ``name`` (as a saved model names it), or None."""
+    return _REGISTRY.get(name)
+
+
 def _values(params: Iterable[Value], where: str) -> list[Value]:
     if isinstance(params, Value):
         params = [params]
@@ -169,7 +181,7 @@ class Module:
 
     def trainable_parameters(self) -> list[Value]:
         """The parameters that are not frozen."""
-        return [p for p in self.parameters() if p not in _FROZEN]
+        return not_frozen(self.parameters())
 
     def predict(self, X: Any) -> list[Any]:
         """Outputs for many inputs as plain floats, without recording a graph.
@@ -394,7 +406,7 @@ def load(path: str | os.PathLike[str]) -> Module:
     """Rebuild the model saved with ``model.save(path)``: same class, architecture, numbers."""
     where = "nn.load"
     document = _read_document(path, where)
-    cls = _REGISTRY.get(document["class"])
+    cls = module_class(document["class"])
     if cls is None:
         raise ModelFileError(
             f"{where}: {str(path)!r} holds a {document['class']!r}, which is not a known nn "

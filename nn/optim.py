@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from engine import Value
 
 from .checks import positive
-from .module import _FROZEN, Module
+from .module import Module, not_frozen
 
 Schedule = Callable[[int], float]
 
@@ -129,9 +129,7 @@ class SGD:
         if lr - lr != 0.0:
             raise ValueError(f"SGD.step: the schedule gave a learning rate of {lr!r}")
         wd = self.weight_decay
-        params = self.params
-        if _FROZEN:
-            params = [p for p in params if p not in _FROZEN]
+        params = not_frozen(self.params)
         if wd:
             new = [p.data - lr * (p.grad + wd * p.data) for p in params]
         else:

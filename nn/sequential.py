@@ -15,7 +15,7 @@ from typing import Any
 
 import engine
 
-from .module import _REGISTRY, Module
+from .module import Module, module_class
 
 
 def _built(spec: Any, i: int) -> Module:
@@ -23,7 +23,7 @@ def _built(spec: Any, i: int) -> Module:
     if isinstance(spec, Module):
         return spec
     if isinstance(spec, Mapping) and isinstance(spec.get("config"), Mapping):
-        cls = _REGISTRY.get(spec.get("class"))
+        cls = module_class(spec.get("class"))
         if cls is not None:
             return cls(**spec["config"])
     raise TypeError(

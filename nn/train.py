@@ -30,7 +30,7 @@ import engine
 from engine import Value
 
 from . import losses as _losses
-from .checks import data_of, number, ordered, positive, row
+from .checks import count, data_of, number, ordered, positive, row
 from .display import finish_figure, pyplot
 from .display import in_notebook as _in_notebook
 from .display import is_terminal as _is_terminal
@@ -359,12 +359,6 @@ def _checked_target(t: Any, nout: int | None, where: str) -> Any:
 _STEP_ERRORS = (ValueError, TypeError, OverflowError, ZeroDivisionError)
 
 
-def _positive_int(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"fit: {what} must be a positive int, got {n!r}")
-    return n
-
-
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -431,12 +425,12 @@ def fit(
             f"{type(model).__name__}; for any other callable write the loop with nn.train_step"
         )
     loss_fn = _resolve_loss(loss)
-    epochs = _positive_int(epochs, "epochs")
+    epochs = count(epochs, "epochs", "fit")
     l2 = positive(l2, "l2", "fit", allow_zero=True)
     X, y = _checked_data(model, X, y, loss_fn)
     held_out = _checked_validation(model, validation, loss_fn)
     n = len(X)
-    size = n if batch_size is None else min(_positive_int(batch_size, "batch_size"), n)
+    size = n if batch_size is None else min(count(batch_size, "batch_size", "fit"), n)
     if optimizer is None:
         lr = positive(lr, "lr", "fit")
         weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from ..core.value import Value
 from .draw import format_number
+from .formula import factor, wrap
 from .stepper import (
     SUM_TERMS_SHOWN,
     BackpropStep,
     ParentUpdate,
-    _factor,
-    _operand_names,
-    _shown,
-    _wrap,
+    operand_names,
+    shown_updates,
 )
 
 
@@ -58,23 +57,23 @@ class Use:
 
     def term(self) -> str:
         """``dL/dc · ∂c/∂x``: this use's term of the sum, in names."""
-        root, node, name = self.step.root_name, _wrap(self.step.name), _wrap(self.update.name)
+        root, node, name = self.step.root_name, wrap(self.step.name), wrap(self.update.name)
         return f"d{root}/d{node} · ∂{node}/∂{name}"
 
     def numbers(self) -> str:
         """``0.5 · 2``: the term in numbers."""
-        return f"{_factor(self.upstream)} · {_factor(self.local)}"
+        return f"{factor(self.upstream)} · {factor(self.local)}"
 
 
 def forms_line(step: BackpropStep, u: ParentUpdate) -> str:
     """A local derivative's written forms, from the op table, without its number."""
-    forms = step.op.derivative_forms(u.position, _operand_names(step, u.position))
-    return f"∂{_wrap(step.name)}/∂{_wrap(u.name)} = " + " = ".join(forms)
+    forms = step.op.derivative_forms(u.position, operand_names(step, u.position))
+    return f"∂{wrap(step.name)}/∂{wrap(u.name)} = " + " = ".join(forms)
 
 
 def forms_lines(step: BackpropStep) -> list[str]:
     """``forms_line`` for each operand a step's text shows (constants left out)."""
-    return [forms_line(step, u) for u in _shown(step)]
+    return [forms_line(step, u) for u in shown_updates(step)]
 
 
 def uses_by_value(steps: Iterable[BackpropStep]) -> dict[Value, list[Use]]:
@@ -92,7 +91,7 @@ def sum_line(root_name: str, name: str, uses: list[Use], grad: float) -> str:
     ``dL/dx = dL/da · ∂a/∂x + dL/db · ∂b/∂x = 0.5 · 2 + 1 · 3 = 4``. A Value used
     more than ``SUM_TERMS_SHOWN`` times shows its first terms, ``…`` and its last.
     """
-    left = f"d{root_name}/d{_wrap(name)}"
+    left = f"d{root_name}/d{wrap(name)}"
     if not uses:
         return f"{left} = {format_number(grad)}  (the seed: backward starts here)"
     shown = uses

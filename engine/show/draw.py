@@ -244,7 +244,7 @@ def draw_dot(
     if max_nodes is not None and len(order) + len(leaves) > max_nodes:
         return _summary_graph(summarize(root, order, leaves, max_nodes))
     graph = _new_graph(rankdir)
-    values = _reading_order(root)
+    values = reading_order(root)
     ids = {v: f"v{i}" for i, v in enumerate(values)}
     boxes = _ScopeBoxes(graph, enabled=clusters, sideways=rankdir in SIDEWAYS)
     for v in values:
@@ -252,7 +252,7 @@ def draw_dot(
         if overlay is not None:
             name = overlay.names.get(v, name)
         box = boxes.graph_for(v.scope)
-        _add_value(box, v, ids[v], name, _role(v, root), show_data, show_grad, overlay)
+        _add_value(box, v, ids[v], name, node_role(v, root), show_data, show_grad, overlay)
     boxes.close()
     for v in values:
         if v._parents:
@@ -406,7 +406,14 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\")
 
 
-def _reading_order(root: Value) -> list[Value]:
+# Helvetica advance widths (em) are at most 0.584 for the characters used here
+# (digits, ".", "-", "e", "+", "?"); 0.6 em bounds them.
+def text_points(text: str, size: float = 11.0) -> float:
+    """An upper bound of the width of ``text`` (numbers) in points, to size a box."""
+    return size * 0.6 * len(text)
+
+
+def reading_order(root: Value) -> list[Value]:
     """Every node, operands before results and first operand first (x1, w1, x1*w1, ...).
 
     An iterative post-order walk: deterministic, and it gives the ids a human order.
@@ -425,7 +432,8 @@ def _reading_order(root: Value) -> list[Value]:
     return done
 
 
-def _role(v: Value, root: Value) -> str:
+def node_role(v: Value, root: Value) -> str:
+    """The role that colours ``v`` in a drawing of ``root``: output, input, constant, ..."""
     if v is root:
         return "output"
     if v._parents:

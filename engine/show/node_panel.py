@@ -20,15 +20,16 @@ from typing import Any
 
 from ..core.value import Value
 from .chain import forms_lines, sum_line, uses_by_value
-from .draw import _reading_order, _role, format_number
-from .stepper import BackpropStep, _wrap
+from .draw import format_number, node_role, reading_order
+from .formula import wrap
+from .stepper import BackpropStep
 
 _NODE = re.compile(r'<g id="[^"]*" class="node([^"]*)">\n<title>(v\d+)(op)?</title>')
 
 
 def node_ids(root: Value) -> dict[Value, str]:
     """The name ``draw_dot`` gives each Value's node: ``v0, v1, …`` in reading order."""
-    return {v: f"v{i}" for i, v in enumerate(_reading_order(root))}
+    return {v: f"v{i}" for i, v in enumerate(reading_order(root))}
 
 
 def tag_nodes(svg: str) -> str:
@@ -62,12 +63,12 @@ def facts(
     ids = node_ids(root)
     uses = uses_by_value(steps)
     by_node = {s.node: s for s in steps}
-    root_name = _wrap(names[root])
+    root_name = wrap(names[root])
     out: dict[str, Any] = {}
     for v, node_id in ids.items():
         name = names[v]
         step = by_node.get(v)
-        role = _role(v, root)
+        role = node_role(v, root)
         used = uses.get(v, [])
         grad = seed if v is root else (used[-1].update.after if used else 0.0)
         entry: dict[str, Any] = {
@@ -75,10 +76,10 @@ def facts(
             "role": role,
             "data": format_number(v.data),
             "grad": format_number(grad),
-            "gradText": f"d{root_name}/d{_wrap(name)} = {format_number(grad)}",
+            "gradText": f"d{root_name}/d{wrap(name)} = {format_number(grad)}",
             "sum": sum_line(root_name, name, used, grad),
             "terms": (
-                f"d{root_name}/d{_wrap(name)} = " + " + ".join(u.term() for u in used)
+                f"d{root_name}/d{wrap(name)} = " + " + ".join(u.term() for u in used)
                 if used
                 else f"d{root_name}/d{root_name} = {format_number(grad)}  (the seed)"
             ),
@@ -90,7 +91,7 @@ def facts(
             entry["locals"] = step.local_lines
             entry["forms"] = forms_lines(step)
         else:
-            entry["formula"] = f"{_wrap(name)}: {_LEAF[role]}"
+            entry["formula"] = f"{wrap(name)}: {_LEAF[role]}"
         out[node_id] = entry
     return out
 

@@ -34,8 +34,16 @@ from ..core.numbers import check_number
 from ..core.ops import NARY
 from ..core.value import Value
 from .chain import Use, sum_line, uses_by_value
-from .draw import DEFAULT_MAX_NODES, Overlay, ValueGraph, draw_dot, format_number
-from .stepper import _operand_names, _text_points, _wrap, backprop_steps, grads_kept
+from .draw import (
+    DEFAULT_MAX_NODES,
+    Overlay,
+    ValueGraph,
+    draw_dot,
+    format_number,
+    text_points,
+)
+from .formula import wrap
+from .stepper import backprop_steps, grads_kept, operand_names
 
 __all__ = ["DEFAULT_REL_TOL", "Practice", "PracticeReport", "Verdict", "practice"]
 
@@ -100,9 +108,9 @@ class PracticeReport:
         right = sum(r.status == "ok" for r in self.rows)
         head = f"{right} of {len(self.rows)} right" + (": all correct." if self.ok else ".")
         lines = [head]
-        width = max(len(f"d{self.root_name}/d{_wrap(r.name)}") for r in self.rows)
+        width = max(len(f"d{self.root_name}/d{wrap(r.name)}") for r in self.rows)
         for r in self.rows:
-            left = f"d{self.root_name}/d{_wrap(r.name)}".ljust(width)
+            left = f"d{self.root_name}/d{wrap(r.name)}".ljust(width)
             given = "-" if r.given is None else format_number(r.given)
             if r.status == "ok":
                 lines.append(f"  ok       {left} = {given}")
@@ -122,7 +130,7 @@ class PracticeReport:
         for r in self.rows:
             given = "" if r.given is None else format_number(r.given)
             rows.append(
-                f"<tr><td><code>d{html.escape(self.root_name)}/d{html.escape(_wrap(r.name))}"
+                f"<tr><td><code>d{html.escape(self.root_name)}/d{html.escape(wrap(r.name))}"
                 f"</code></td><td>{html.escape(given)}</td>"
                 f'<td style="color:{colors[r.status]}">{r.status}</td>'
                 f"<td>{html.escape(r.hint)}</td></tr>"
@@ -177,7 +185,7 @@ class Practice:
         for step in self.steps:
             if step.node is value:
                 return step.formula
-        return f"{_wrap(self.names[value])} (a leaf)"
+        return f"{wrap(self.names[value])} (a leaf)"
 
     def sum_line(self, value: Value) -> str:
         """The chain-rule sum that makes ``value``'s grad, one term per use."""
@@ -198,7 +206,7 @@ class Practice:
             if g is not None:
                 grads[v] = format_number(g)
         # Room in the grad column for a typed answer, as wide as "-0.12345".
-        width = max(base.number_width, math.ceil(_text_points("-0.12345")) + 6)
+        width = max(base.number_width, math.ceil(text_points("-0.12345")) + 6)
         overlay: Overlay = replace(base, grads=grads, updated=frozenset(wrong), number_width=width)
         return draw_dot(self.root, overlay=overlay, max_nodes=DEFAULT_MAX_NODES)
 
@@ -209,9 +217,7 @@ class Practice:
             f"d{name}/d{name} = {format_number(self.seed)} is given.",
             f"Work out d{name}/d(node) for each node, in this order:",
         ]
-        rows = [
-            (f"d{name}/d{_wrap(self.names[v])} = ?", self.formula(v), v) for v in self.questions
-        ]
+        rows = [(f"d{name}/d{wrap(self.names[v])} = ?", self.formula(v), v) for v in self.questions]
         width = max((len(r[0]) for r in rows), default=0)
         for left, formula, v in rows:
             lines.append(f"  {left.ljust(width)}   {formula}, data {format_number(v.data)}")
@@ -355,12 +361,12 @@ class Practice:
         """
         root = self.root_name
         template = (
-            f"your d{root}/d{_wrap(self.names[v])} follows correctly from your {{upstreams}}, "
+            f"your d{root}/d{wrap(self.names[v])} follows correctly from your {{upstreams}}, "
             "which is wrong: fix that one first and carry the new number down; the chain "
             "rule here is right"
         )
         parts = {
-            c: f"d{root}/d{_wrap(self.names[c])} = {{given}} "
+            c: f"d{root}/d{wrap(self.names[c])} = {{given}} "
             f"(expected {format_number(self._expected[c])})"
             for c in dict.fromkeys(u.consumer for u in self.uses[v])
         }
@@ -369,7 +375,7 @@ class Practice:
     def sum_terms(self, v: Value) -> str:
         """``dL/dx = dL/da · ∂a/∂x + dL/db · ∂b/∂x``: the sum without numbers."""
         uses = self.uses.get(v, [])
-        return f"d{self.root_name}/d{_wrap(self.names[v])} = " + " + ".join(u.term() for u in uses)
+        return f"d{self.root_name}/d{wrap(self.names[v])} = " + " + ".join(u.term() for u in uses)
 
     def mistakes(self, v: Value) -> list[tuple[str, float, str]]:
         """The numbers the known mistakes give for ``v``: (mistake, number, hint), in order.
@@ -380,16 +386,16 @@ class Practice:
         uses = self.uses[v]
         ups = [u.upstream for u in uses]
         expected = self._expected[v]
-        name = _wrap(self.names[v])
+        name = wrap(self.names[v])
         grad = f"d{self.root_name}/d{name}"
         terms = [up * u.local for up, u in zip(ups, uses, strict=True)]
         found: list[tuple[str, float, str]] = []
         if len(uses) > 1:
-            where = ", ".join(dict.fromkeys(_wrap(u.step.name) for u in uses))
+            where = ", ".join(dict.fromkeys(wrap(u.step.name) for u in uses))
             start = f"{name} is used {len(uses)} times (by {where}), so its grad adds one term "
             start += f"per use: {self.sum_terms(v)}; "
             for i, term in enumerate(terms):
-                through = _wrap(uses[i].step.name)
+                through = wrap(uses[i].step.name)
                 found.append(
                     (
                         NOT_SUMMED,
@@ -419,7 +425,7 @@ class Practice:
         for i, use in enumerate(uses):
             for operand, swapped, text in _output_swaps(use):
                 number = math.fsum([*terms[:i], ups[i] * swapped, *terms[i + 1 :]])
-                node = _wrap(use.step.name)
+                node = wrap(use.step.name)
                 found.append(
                     (
                         INPUT_FOR_OUTPUT,
@@ -480,12 +486,12 @@ def _close(a: float, b: float, tol: float) -> bool:
 def _computed_form(use: Use) -> str:
     step, u = use.step, use.update
     i = 0 if step.op.arity == NARY else u.position
-    return step.op.math(step.op.derivs[i], _operand_names(step, u.position))
+    return step.op.math(step.op.derivs[i], operand_names(step, u.position))
 
 
 def _operand_data(use: Use, operand: str) -> float:
     for u in use.step.updates:
-        if _wrap(u.name) == operand:
+        if wrap(u.name) == operand:
             return u.parent.data
     return use.update.parent.data
 
@@ -507,7 +513,7 @@ def _output_swaps(use: Use) -> list[tuple[str, float, str]]:
     }:
         return []
     data = [w.parent.data for w in step.updates]
-    names = _operand_names(step, u.position)
+    names = operand_names(step, u.position)
     swaps = []
     for var, number in zip(op.names, data, strict=False):
         env: dict[str, Any] = {**NAMES, **dict(zip(op.names, data, strict=False)), "out": number}

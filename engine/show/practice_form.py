@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from .draw import format_number
-from .stepper import _wrap
+from .formula import wrap
 
 # Practice and PracticeReport (practice.py) are annotated as Any: importing them here,
 # even for type checking only, would make the two modules import each other.
@@ -41,14 +41,14 @@ def practice_form(p: Practice) -> Any:
     except ImportError:
         raise ImportError(MISSING_IPYWIDGETS) from None
     root = p.root_name
-    picture = widgets.HTML(_svg(p))
+    picture = widgets.HTML(picture_svg(p))
     intro = widgets.HTML(
         f"<p>The forward pass is done and d{root}/d{root} = {format_number(p.seed)}. Type "
         f"d{root}/d(node) for each node, in backward order, then press <b>Check</b>.</p>"
     )
     inputs, verdicts, rows = {}, {}, []
     for v in p.questions:
-        name = _wrap(p.names[v])
+        name = wrap(p.names[v])
         label = widgets.HTML(
             f"<code>d{html.escape(root)}/d{html.escape(name)}</code> "
             f'<span style="color:#64748b">{html.escape(p.formula(v))}, '
@@ -81,7 +81,7 @@ def practice_form(p: Practice) -> Any:
         form.report = report
         for row in report.rows:
             verdicts[row.value].value = _verdict_html(row, row.value in unreadable)
-        picture.value = _svg(p, answers, [r.value for r in report.wrong])
+        picture.value = picture_svg(p, answers, [r.value for r in report.wrong])
         summary.value = _summary_html(report)
 
     def on_reveal(_: Any) -> None:
@@ -106,7 +106,8 @@ def form_or_message(p: Practice, include: Any, exclude: Any) -> dict[str, Any]:
     return form._repr_mimebundle_(include=include, exclude=exclude)
 
 
-def _svg(p: Practice, given: Any = None, wrong: Any = ()) -> str:
+def picture_svg(p: Practice, given: Any = None, wrong: Any = ()) -> str:
+    """The exercise's picture as inline SVG, or a note saying why it could not be drawn."""
     from .dot_exe import GraphvizNotFoundError
 
     try:

@@ -19,6 +19,7 @@ import html
 
 from ..core.value import Value
 from .draw import HIGHLIGHT, format_number
+from .formula import wrap
 from .node_panel import (
     PAGE_CSS,
     PAGE_HEAD,
@@ -30,8 +31,7 @@ from .node_panel import (
     tag_nodes,
 )
 from .practice import Practice
-from .practice_form import _svg
-from .stepper import _wrap
+from .practice_form import picture_svg
 
 
 def practice_page(root: Value, grad: float, title: str | None) -> str:
@@ -56,7 +56,7 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
                 "sum": p.sum_line(v),
             }
         )
-        grad_name = f"d{name}/d{_wrap(p.names[v])}"
+        grad_name = f"d{name}/d{wrap(p.names[v])}"
         rows.append(
             f'<tr class="question" data-node="{node_id}">'
             f'<td><label for="answer-{node_id}"><code>{html.escape(grad_name)}</code></label>'
@@ -86,7 +86,7 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
     return _TEMPLATE.format(
         title=html.escape(heading),
         intro=html.escape(intro),
-        svg=tag_nodes(_svg(p)),
+        svg=tag_nodes(picture_svg(p)),
         rows="\n".join(rows),
         practice=facts_json(data),
         facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,11 +44,13 @@ from .draw import (
     DEFAULT_MAX_NODES,
     Overlay,
     ValueGraph,
-    _reading_order,
-    _role,
     draw_dot,
     format_number,
+    node_role,
+    reading_order,
+    text_points,
 )
+from .formula import factor, wrap
 
 __all__ = [
     "BackpropStep",
@@ -107,7 +108,7 @@ class BackpropStep:
     @property
     def formula(self) -> str:
         """How the node was computed, with names: ``n1 = x1 * w1``."""
-        return f"{_wrap(self.name)} = {self.op.forward_text(_operand_names(self))}"
+        return f"{wrap(self.name)} = {self.op.forward_text(operand_names(self))}"
 
     @property
     def lines(self) -> list[str]:
@@ -116,7 +117,7 @@ class BackpropStep:
         ``dL/dw1 += dL/dn · ∂n/∂w1 = 0.5 · 2 = 1``; when the operand already had a grad
         the line ends with the running sum: ``, so dL/dx = 0.5 + 1 = 1.5``.
         """
-        return [self._line(u) for u in _shown(self)]
+        return [self._line(u) for u in shown_updates(self)]
 
     @property
     def text(self) -> str:
@@ -130,7 +131,7 @@ class BackpropStep:
         ``∂o/∂n = 1 - tanh(n)² = 1 - o² = 0.5``: the formula with the graph's names,
         then its value.
         """
-        return [self._local_line(u) for u in _shown(self)]
+        return [self._local_line(u) for u in shown_updates(self)]
 
     @property
     def headline(self) -> str:
@@ -145,10 +146,10 @@ class BackpropStep:
         return self._trace.frame(self.index, **options)
 
     def _line(self, u: ParentUpdate) -> str:
-        root, node, parent = self.root_name, _wrap(self.name), _wrap(u.name)
+        root, node, parent = self.root_name, wrap(self.name), wrap(u.name)
         line = (
             f"d{root}/d{parent} += d{root}/d{node} · ∂{node}/∂{parent} = "
-            f"{format_number(self.upstream)} · {_factor(u.local)} = "
+            f"{format_number(self.upstream)} · {factor(u.local)} = "
             f"{format_number(u.contribution)}"
         )
         if u.before != 0.0:
@@ -157,13 +158,13 @@ class BackpropStep:
             total = f"{parent}.grad" if u.parent in self._trace.carried else f"d{root}/d{parent}"
             line += (
                 f", so {total} = {format_number(u.before)} + "
-                f"{_factor(u.contribution)} = {format_number(u.after)}"
+                f"{factor(u.contribution)} = {format_number(u.after)}"
             )
         return line
 
     def _local_line(self, u: ParentUpdate) -> str:
-        node, parent = _wrap(self.name), _wrap(u.name)
-        forms = self.op.derivative_forms(u.position, _operand_names(self, u.position))
+        node, parent = wrap(self.name), wrap(u.name)
+        forms = self.op.derivative_forms(u.position, operand_names(self, u.position))
         value = format_number(u.local)
         if forms[-1] != value:
             forms.append(value)
@@ -278,8 +279,8 @@ class _Trace:
         self.total = len(order)
         self.root_grad = root.grad
         self.names = _names(root)
-        self.root_name = _wrap(self.names[root])
-        self.constants = {v for v in leaves if _role(v, root) == "constant"}
+        self.root_name = wrap(self.names[root])
+        self.constants = {v for v in leaves if node_role(v, root) == "constant"}
         # Leaves keep grads from earlier passes (they accumulate); the start frame says so.
         self.carried = {
             v: v.grad for v in leaves if v.grad != 0.0 and v is not root and v not in self.constants
@@ -379,7 +380,7 @@ class _Trace:
                 texts.append(format_number(u.after) + (PARTIAL if partial else ""))
         for v in self.names:
             texts.append(format_number(v.data))
-        widest = max(_text_points(t) for t in texts)
+        widest = max(text_points(t) for t in texts)
         return max(42, math.ceil(widest) + 6)
 
     def frame(self, index: int, **options: Any) -> ValueGraph:
@@ -426,7 +427,7 @@ class _Trace:
         if not self.carried:
             return []
         carried = list(self.carried.items())
-        shown = ", ".join(f"{_wrap(self.names[v])} = {format_number(g)}" for v, g in carried[:3])
+        shown = ", ".join(f"{wrap(self.names[v])} = {format_number(g)}" for v, g in carried[:3])
         more = f" and {len(self.carried) - 3} more" if len(self.carried) > 3 else ""
         return [
             f"Note: some inputs still hold grads from an earlier backward ({shown}{more}). "
@@ -451,7 +452,7 @@ def _names(root: Value) -> dict[Value, str]:
     …`` for other results and ``x1, x2, …`` for unlabelled inputs, numbered in reading
     order (operands first). Constants are named by their value.
     """
-    values = _reading_order(root)
+    values = reading_order(root)
     taken = {v.label for v in values if v.label}
     names: dict[Value, str] = {}
     counters = {"n": 0, "x": 0}
@@ -472,31 +473,17 @@ def _names(root: Value) -> dict[Value, str]:
             taken.add(names[v])
         elif v._parents:
             names[v] = fresh("n")
-        elif _role(v, root) == "constant":
+        elif node_role(v, root) == "constant":
             names[v] = format_number(v.data)
         else:
             names[v] = fresh("x")
     return names
 
 
-_SIMPLE_NAME = re.compile(r"[\w.]+")
-
-
-def _wrap(name: str) -> str:
-    """A name safe to write after ``d`` or into a formula: ``(hidden 1)``, ``(-2)``."""
-    return name if _SIMPLE_NAME.fullmatch(name) else f"({name})"
-
-
-def _factor(x: float) -> str:
-    """A number as the right-hand factor of ``*`` or ``+``: negatives in parentheses."""
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _operand_names(step: BackpropStep, position: int | None = None) -> dict[str, str]:
+def operand_names(step: BackpropStep, position: int | None = None) -> dict[str, str]:
     """The graph's names for the variables of the op's expressions (a, b, out, xs, x)."""
-    names = {"out": _wrap(step.name)}
-    terms = [_wrap(u.name) for u in step.updates]
+    names = {"out": wrap(step.name)}
+    terms = [wrap(u.name) for u in step.updates]
     if step.op.arity == NARY:
         if len(terms) > SUM_TERMS_SHOWN:
             names["xs"] = " + ".join([*terms[:3], "…", terms[-1]]) + f"  ({len(terms)} terms)"
@@ -507,12 +494,6 @@ def _operand_names(step: BackpropStep, position: int | None = None) -> dict[str,
     else:
         names.update(zip(step.op.names, terms, strict=False))
     return names
-
-
-# Helvetica advance widths (em) are at most 0.584 for the characters used here
-# (digits, ".", "-", "e", "+", "?"); 0.6 em bounds them.
-def _text_points(text: str, size: float = 11.0) -> float:
-    return size * 0.6 * len(text)
 
 
 # ----------------------------------------------------------------------------------
@@ -587,13 +568,13 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
     rows = []
     for s in steps:
         locals_, afters = [], []
-        shown = {id(u) for u in _shown(s)}
+        shown = {id(u) for u in shown_updates(s)}
         for u in s.updates:
             received[u.parent] = received.get(u.parent, 0) + 1
             if id(u) in shown:
                 partial = received[u.parent] < uses[u.parent]
-                locals_.append(f"{_wrap(u.name)}: {format_number(u.local)}")
-                afters.append(f"{_wrap(u.name)}: {format_number(u.after)}{PARTIAL * partial}")
+                locals_.append(f"{wrap(u.name)}: {format_number(u.local)}")
+                afters.append(f"{wrap(u.name)}: {format_number(u.after)}{PARTIAL * partial}")
         op = s.op.name if s.op.value is None else f"{s.op.name}({s.op.value:g})"
         rows.append(
             (
@@ -625,6 +606,6 @@ def grads_kept(root: Value) -> Iterator[None]:
             v.grad = g
 
 
-def _shown(step: BackpropStep) -> list[ParentUpdate]:
+def shown_updates(step: BackpropStep) -> list[ParentUpdate]:
     """The updates a step's text shows: constants' grads are left out."""
     return [u for u in step.updates if not u.constant] or list(step.updates)
