@@ -9,6 +9,7 @@ Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images
 
 from . import datasets, images, live, losses, optim
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
+from .history import History
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .live import TrainingPlot, plot_neurons
 from .losses import (
@@ -24,7 +25,8 @@ from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
 from .optim import SGD, constant, linear_decay, step_decay
 from .sequential import Sequential
-from .train import History, evaluate, fit, train_step
+from .steps import train_step
+from .train import evaluate, fit
 
 __all__ = [
     "ACTIVATIONS",

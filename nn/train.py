@@ -1,13 +1,9 @@
 """The training loop: ``fit`` runs epochs of (mini-)batch gradient descent and keeps a history.
 
-One step (``train_step``) is: forward every example of the batch, the loss (plus an
-optional L2 penalty), zero the grads, backward, update. During a step Python's cyclic
-garbage collector is paused (``engine.collector_paused()``: ``gc.disable()``, then the
-previous state restored): a step allocates
-tens of thousands of Values, and each allocation burst triggers collector passes that
-rescan every live node. gradstep graphs contain no reference cycles (a node refers only
-to its operands), so those passes can never free anything; reference counting frees the
-whole graph the moment the step drops it. Pausing is safe and is most of the speed.
+``fit`` checks everything first (the arguments, every row and label), then runs one
+step per batch (``nn.steps``: eager, or one example compiled and replayed), records
+each epoch in a ``History`` and, after it, the held-out data, the progress bar, the
+callback and the live plot. ``evaluate`` measures a model on data without training.
 
 Progress: a tqdm bar over epochs showing the loss (and accuracy), drawn as a notebook
 widget in Jupyter when ipywidgets is installed, as text otherwise. ``progress=None``
@@ -18,126 +14,22 @@ piped to a file and test runs stay quiet; ``True`` / ``False`` force it.
 from __future__ import annotations
 
 import contextlib
-import math
 import numbers
-import os
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import engine
 from engine import Value
 
 from . import losses as _losses
-from .checks import count, data_of, number, ordered, positive, row
-from .display import finish_figure, pyplot
+from .checks import count, number, ordered, positive, row
 from .display import in_notebook as _in_notebook
 from .display import is_terminal as _is_terminal
+from .history import History
 from .module import Module
 from .optim import SGD, Schedule
-
-LossFn = Callable[[list[Any], list[Any]], Value]
-
-
-@dataclass
-class History:
-    """What ``fit`` measured, one entry per epoch.
-
-    ``loss``: the mean over the epoch's batches of the minimised objective (data loss
-    plus the L2 term, if any), each measured in the forward pass before that batch's
-    update. ``accuracy``: the fraction of the epoch's examples classified correctly in
-    those same forward passes (empty when the loss is not a classifier and no
-    ``accuracy`` function was given). ``lr``: the learning rate of the epoch's last step.
-
-    With ``fit(..., validation=(X_val, y_val))``: ``val_loss`` and ``val_accuracy``,
-    measured on those held-out examples after each epoch's last update, without
-    recording a graph. ``val_loss`` is the data loss alone (no L2 term): how well the
-    model does on examples it never trained on, which is what the L2 knob is for.
-    ``l2``: the L2 coefficient of the run (0: ``loss`` is the data loss alone), so a plot
-    can say when ``loss`` and ``val_loss`` measure different things.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    l2: float = 0.0
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    @property
-    def epochs(self) -> list[int]:
-        """Epoch numbers, from 1."""
-        return list(range(1, len(self.loss) + 1))
-
-    def __repr__(self) -> str:
-        if not self.loss:
-            return "History(0 epochs)"
-        text = f"History({len(self)} epochs, loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
-        if self.accuracy:
-            text += f", accuracy {self.accuracy[0]:.1%} -> {self.accuracy[-1]:.1%}"
-        if self.val_accuracy:
-            text += f", validation accuracy {self.val_accuracy[-1]:.1%}"
-        elif self.val_loss:
-            text += f", validation loss {self.val_loss[-1]:.4g}"
-        return text + ")"
-
-    def plot(self, path: str | os.PathLike[str] | None = None, *, ax: Any = None) -> Any:
-        """Plot loss (and accuracy, on a second axis) per epoch; returns the matplotlib Axes.
-
-        In a notebook the figure shows under the cell. In a script it is saved to
-        ``path`` (``history.plot("loss.png")``); with no path it opens a window when
-        there is a display, else it is saved to ``training_history.png`` and the path is
-        printed, never silently dropped. With ``ax`` it draws into that Axes and saves
-        only when given a path.
-
-        Validation loss and accuracy, when there are any, are the dashed lines in the
-        same colours: the gap between a solid and a dashed line is the generalisation gap.
-        """
-        plt = pyplot("History.plot")
-        fig = None
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 3.5))
-        name = "loss + L2 term" if self.l2 else "loss"  # val_loss never has the L2 term
-        ax.plot(self.epochs, self.loss, color="tab:blue", label=name)
-        if self.val_loss:
-            ax.plot(self.epochs, self.val_loss, "--", color="tab:blue", label="validation loss")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss", color="tab:blue")
-        lines = ax.get_lines()
-        if self.accuracy or self.val_accuracy:
-            acc_ax = ax.twinx()
-            if self.accuracy:
-                acc_ax.plot(self.epochs, self.accuracy, color="tab:orange", label="accuracy")
-            if self.val_accuracy:
-                acc_ax.plot(
-                    self.epochs,
-                    self.val_accuracy,
-                    "--",
-                    color="tab:orange",
-                    label="validation accuracy",
-                )
-            acc_ax.set_ylabel("accuracy", color="tab:orange")
-            acc_ax.set_ylim(-0.02, 1.02)
-            lines = lines + acc_ax.get_lines()
-        # One legend for both axes, below them, where it hides no line.
-        ax.legend(
-            lines,
-            [line.get_label() for line in lines],
-            fontsize="small",
-            ncol=2 if len(lines) > 2 else len(lines),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.2),
-            frameon=False,
-        )
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_title("training history")
-        if fig is not None or path is not None:
-            finish_figure(ax.figure, path, "training_history.png", "History.plot")
-        return ax
+from .steps import LossFn, Step, compiled_step, numbers_of, train_step
 
 
 def _resolve_loss(loss: str | LossFn) -> LossFn:
@@ -146,139 +38,6 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
     if isinstance(loss, str) and loss in _losses.LOSSES:
         return _losses.LOSSES[loss]
     raise ValueError(f"fit: unknown loss {loss!r}; use one of {', '.join(_losses.LOSSES)}")
-
-
-def train_step(
-    model: Callable[[Any], Any],
-    X: Sequence[Any],
-    y: Sequence[Any],
-    loss: LossFn,
-    optimizer: SGD,
-    l2: float = 0.0,
-    l2_params: Sequence[Value] | None = None,
-) -> tuple[float, list[Any]]:
-    """One gradient step on a batch; returns (objective value, the outputs' numbers).
-
-    The objective is ``loss(outputs, y)`` plus ``l2 * Σ p²`` over ``l2_params``
-    (default: the optimizer's parameters) when ``l2`` is not 0.
-    """
-    with engine.collector_paused():
-        outputs, objective = _forward(model, X, y, loss, optimizer, l2, l2_params)
-        optimizer.zero_grad()
-        objective.backward()
-        optimizer.step()
-        numbers = _numbers(outputs)
-        value = objective.data
-        del outputs, objective  # free the graph while the collector is still paused
-    return value, numbers
-
-
-def compiled_step(
-    model: Callable[[Any], Any],
-    loss: LossFn,
-    optimizer: SGD,
-    l2: float,
-    l2_params: Sequence[Value],
-) -> Callable[[list[Any], list[Any]], tuple[float, list[Any]]]:
-    """``train_step(model, bx, by, ...)`` as ``step(bx, by)``, one example compiled and replayed.
-
-    ``engine.compile(example, row)`` traces ``loss([model(x)], [target])`` for one
-    example (a graph the size of the model, not of the batch) and the step replays it
-    on every example of any batch with seed 1/n, so the parameters accumulate the
-    batch mean's gradient. Then the L2 term's gradient, 2·l2·p, added as eager
-    backward adds it: two terms ``l2·p`` after every example's. The loss is the mean
-    of the examples' losses, as ``sum(...) * (1 / n)`` like ``losses._mean``; so for
-    a loss of one term per example (hinge, the cross-entropies, mse of one output)
-    every number is eager's, bit for bit: the same terms added in the same order
-    (eager backward also visits the examples in order, then the L2 term). For mse of
-    k outputs each example's k terms are averaged first: equal within rel 1e-12. A
-    loss of your own must be such a mean; the first batch checks it. The code is
-    written for speed (``readable=False``: a sum's operands share its gradient
-    instead of each getting a copy); ``engine.compile(fn, row)`` shows the readable form.
-    """
-    compiled: Any = None
-    shape: list[int] = []  # inputs per example, and outputs per target (0: one number)
-
-    def example(*numbers: Value) -> tuple[Value, ...]:
-        nin, nout = shape
-        target: Any = list(numbers[nin:]) if nout else numbers[nin]
-        out = model(list(numbers[:nin]))
-        flat = [out] if isinstance(out, Value) else list(out)
-        return (loss([out], [target]), *flat)
-
-    def step(bx: list[Any], by: list[Any]) -> tuple[float, list[Any]]:
-        nonlocal compiled
-        rows = [(*map(data_of, x), *_targets(t)) for x, t in zip(bx, by, strict=True)]
-        n = len(rows)
-        if compiled is None:
-            multi = not isinstance(by[0], (Value, numbers.Real))
-            shape[:] = [len(bx[0]), len(by[0]) if multi else 0]
-            with engine.collector_paused():
-                compiled = engine.compile(example, rows[0], readable=False)
-            if loss not in _losses.LOSSES.values():
-                _check_mean(model, loss, bx, by, compiled.run_many(rows, backward=False))
-        with engine.collector_paused():
-            optimizer.zero_grad()
-            results = compiled.run_many(rows, grad=1.0 / n)
-        value = sum([r[0] for r in results]) * (1.0 / n)
-        if l2:
-            for p in l2_params:
-                term = l2 * p.data
-                p.grad += term
-                p.grad += term
-            value = value + sum([p.data * p.data for p in l2_params]) * l2
-            if any(p.grad - p.grad != 0.0 for p in l2_params):  # overflowed: eager says why
-                return train_step(model, bx, by, loss, optimizer, l2, l2_params)
-        optimizer.step()
-        outs = [r[1] if len(r) == 2 else list(r[1:]) for r in results]
-        return value, outs
-
-    return step
-
-
-def _targets(t: Any) -> list[float]:
-    if t.__class__ is float or isinstance(t, (Value, numbers.Real)):
-        return [data_of(t)]
-    return [*map(data_of, t)]
-
-
-def _check_mean(
-    model: Callable[[Any], Any], loss: LossFn, bx: list[Any], by: list[Any], results: list[Any]
-) -> None:
-    """Refuse a loss that is not the mean of its examples' losses: replaying examples needs it."""
-    with engine.no_grad():
-        batch = loss([model(x) for x in bx], by).data
-    mean = sum([r[0] for r in results]) / len(results)
-    if not math.isclose(batch, mean, rel_tol=1e-9, abs_tol=1e-12):
-        raise ValueError(
-            f"fit: compile=True replays one example at a time, so the loss of a batch must be "
-            f"the mean of its examples' losses (as every built-in loss is); {loss.__name__} of "
-            f"the first batch is {batch!r} but the mean of its examples' losses is {mean!r}. "
-            "Use compile=False"
-        )
-
-
-def _forward(
-    model: Callable[[Any], Any],
-    X: Sequence[Any],
-    y: Sequence[Any],
-    loss: LossFn,
-    optimizer: SGD,
-    l2: float,
-    l2_params: Sequence[Value] | None,
-) -> tuple[list[Any], Value]:
-    """The batch's outputs and the objective: loss plus the optional L2 penalty."""
-    outputs = [model(x) for x in X]
-    objective = loss(outputs, y)
-    if l2:
-        params = optimizer.params if l2_params is None else l2_params
-        objective = objective + _losses.l2(params, l2)
-    return outputs, objective
-
-
-def _numbers(outputs: list[Any]) -> list[Any]:
-    """The outputs' current data (a list per example for multi-output models)."""
-    return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
 
 
 def _progress_bar(total: int, progress: bool | None) -> Any:
@@ -419,73 +178,26 @@ def fit(
     parameter NaN or infinite, a forward pass that overflows) raises an error naming
     the epoch and batch, with every parameter as it was before that step.
     """
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"fit: model must be an nn module (Neuron, Layer, MLP, ...), got "
-            f"{type(model).__name__}; for any other callable write the loop with nn.train_step"
-        )
+    _check_model(model)
     loss_fn = _resolve_loss(loss)
     epochs = count(epochs, "epochs", "fit")
     l2 = positive(l2, "l2", "fit", allow_zero=True)
     X, y = _checked_data(model, X, y, loss_fn)
     held_out = _checked_validation(model, validation, loss_fn)
-    n = len(X)
-    size = n if batch_size is None else min(count(batch_size, "batch_size", "fit"), n)
-    if optimizer is None:
-        lr = positive(lr, "lr", "fit")
-        weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)
-        optimizer = SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
-    elif not isinstance(optimizer, SGD):
-        raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
+    size = len(X) if batch_size is None else min(count(batch_size, "batch_size", "fit"), len(X))
+    optimizer = _optimizer(model, optimizer, lr, weight_decay, schedule)
     correct = _accuracy_rule(accuracy, loss_fn)
-    params = model.parameters()
-    replay = compiled_step(model, loss_fn, optimizer, l2, params) if compile else None
-    rng = random.Random(seed)
-    order = list(range(n))
-    batches = len(range(0, n, size))
+    step = _step(model, loss_fn, optimizer, l2, compile)
+    batches = _epoch_batches(len(X), size, shuffle, seed)
     history = History(l2=l2)
-    live = None
-    if plot is not False and plot is not None:
-        from . import live as _live  # matplotlib is imported only when plotting
-
-        live = _live.watch(plot, model, X, y, epochs, loss_fn)
+    live = _live_plot(plot, model, X, y, epochs, loss_fn)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
-            if shuffle and size < n:
-                rng.shuffle(order)
-            total_loss = 0.0
-            hits = 0
-            lr_used = optimizer.current_lr
-            for batch, start in enumerate(range(0, n, size), 1):
-                idx = order[start : start + size]
-                bx = [X[i] for i in idx]
-                by = [y[i] for i in idx]
-                lr_used = optimizer.current_lr
-                with _step_named(epoch, batch, batches):
-                    if replay is not None:
-                        value, outs = replay(bx, by)
-                    else:
-                        value, outs = train_step(model, bx, by, loss_fn, optimizer, l2, params)
-                total_loss += value * len(idx)
-                if correct is not None:
-                    hits += sum(1 for o, t in zip(outs, by, strict=True) if correct(o, t))
-            history.loss.append(total_loss / n)
-            history.lr.append(lr_used)
-            if correct is not None:
-                history.accuracy.append(hits / n)
+            _train_epoch(epoch, next(batches), step, X, y, optimizer, correct, history)
             if held_out is not None:
-                val_loss, val_accuracy = _measured(model, *held_out, loss_fn, correct)
-                history.val_loss.append(val_loss)
-                if val_accuracy is not None:
-                    history.val_accuracy.append(val_accuracy)
-            if bar is not None:
-                bar.set_postfix(_bar_stats(history), refresh=False)
-                bar.update(1)
-            if callback is not None:
-                callback(epoch, history)
-            if live is not None:
-                live.epoch(epoch, history)
+                _validate(model, held_out, loss_fn, correct, history)
+            _report_epoch(epoch, history, bar, callback, live)
         if live is not None:
             live.finish()
     finally:
@@ -494,6 +206,125 @@ def fit(
         if live is not None:
             live.close()
     return history
+
+
+def _check_model(model: Any) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"fit: model must be an nn module (Neuron, Layer, MLP, ...), got "
+            f"{type(model).__name__}; for any other callable write the loop with nn.train_step"
+        )
+
+
+def _optimizer(
+    model: Module,
+    optimizer: SGD | None,
+    lr: float,
+    weight_decay: float,
+    schedule: Schedule | None,
+) -> SGD:
+    """The optimizer given, or plain SGD over the model with fit's lr, decay and schedule."""
+    if optimizer is None:
+        lr = positive(lr, "lr", "fit")
+        weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)
+        return SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
+    if not isinstance(optimizer, SGD):
+        raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
+    return optimizer
+
+
+def _step(model: Module, loss_fn: LossFn, optimizer: SGD, l2: float, compiled: bool) -> Step:
+    """One gradient step on a batch, ``step(bx, by) -> (objective, outputs)``."""
+    params = model.parameters()
+    if compiled:
+        return compiled_step(model, loss_fn, optimizer, l2, params)
+
+    def eager(bx: list[Any], by: list[Any]) -> tuple[float, list[Any]]:
+        return train_step(model, bx, by, loss_fn, optimizer, l2, params)
+
+    return eager
+
+
+def _epoch_batches(n: int, size: int, shuffle: bool, seed: int | None) -> Iterator[list[list[int]]]:
+    """Each epoch's batches of example indices, the order reshuffled per epoch if asked.
+
+    Full batch (``size == n``) keeps the given order. The shuffle reorders the previous
+    epoch's order, one ``random.Random(seed)`` for the whole run, so a seed gives one run.
+    """
+    rng = random.Random(seed)
+    order = list(range(n))
+    while True:
+        if shuffle and size < n:
+            rng.shuffle(order)
+        yield [order[start : start + size] for start in range(0, n, size)]
+
+
+def _train_epoch(
+    epoch: int,
+    batches: list[list[int]],
+    step: Step,
+    X: list[list[Any]],
+    y: list[Any],
+    optimizer: SGD,
+    correct: Callable[[Any, Any], bool] | None,
+    history: History,
+) -> None:
+    """A step per batch; records the epoch's mean loss, last learning rate and accuracy."""
+    total, hits, lr_used = 0.0, 0, optimizer.current_lr
+    for batch, indices in enumerate(batches, 1):
+        bx, by = [X[i] for i in indices], [y[i] for i in indices]
+        lr_used = optimizer.current_lr
+        with _step_named(epoch, batch, len(batches)):
+            value, outs = step(bx, by)
+        total += value * len(indices)
+        if correct is not None:
+            hits += _hits(outs, by, correct)
+    history.loss.append(total / len(X))
+    history.lr.append(lr_used)
+    if correct is not None:
+        history.accuracy.append(hits / len(X))
+
+
+def _validate(
+    model: Module,
+    held_out: tuple[list[list[Any]], list[Any]],
+    loss_fn: LossFn,
+    correct: Callable[[Any, Any], bool] | None,
+    history: History,
+) -> None:
+    """Measure the held-out data after the epoch's last update, into the history."""
+    val_loss, val_accuracy = _measured(model, *held_out, loss_fn, correct)
+    history.val_loss.append(val_loss)
+    if val_accuracy is not None:
+        history.val_accuracy.append(val_accuracy)
+
+
+def _live_plot(
+    plot: Any, model: Module, X: list[list[Any]], y: list[Any], epochs: int, loss_fn: LossFn
+) -> Any:
+    """The figure ``plot=`` asks for (``nn.live``), or None."""
+    if plot is False or plot is None:
+        return None
+    from . import live  # matplotlib is imported only when plotting
+
+    return live.watch(plot, model, X, y, epochs, loss_fn)
+
+
+def _report_epoch(
+    epoch: int,
+    history: History,
+    bar: Any,
+    callback: Callable[[int, History], Any] | None,
+    live: Any,
+) -> None:
+    """After an epoch: the progress bar, the user's callback, the live plot."""
+    if bar is not None:
+        bar.set_postfix(_bar_stats(history), refresh=False)
+        bar.update(1)
+    if callback is not None:
+        callback(epoch, history)
+    if live is not None:
+        live.epoch(epoch, history)
 
 
 @contextlib.contextmanager
@@ -509,7 +340,7 @@ def _step_named(epoch: int, batch: int, batches: int) -> Iterator[None]:
         if type(error) not in _STEP_ERRORS:
             raise  # a subclass may need other arguments: leave it as it is
         raise type(error)(
-            f"fit: epoch {epoch}, batch {batch} of {batches}: {error}. The model "
+            f"fit: epoch {epoch}, batch {batch} of {batches}: {str(error).rstrip('.')}. The model "
             "is as it was before this step"
         ) from error
 
@@ -552,10 +383,15 @@ def _measured(
     with engine.no_grad(), engine.collector_paused():
         outputs = [model(x) for x in X]
         value = loss_fn(outputs, y).data
-        numbers = _numbers(outputs)
+        outs = numbers_of(outputs)
     if correct is None:
         return value, None
-    return value, sum(1 for o, t in zip(numbers, y, strict=True) if correct(o, t)) / len(y)
+    return value, _hits(outs, y, correct) / len(y)
+
+
+def _hits(outs: list[Any], targets: list[Any], correct: Callable[[Any, Any], bool]) -> int:
+    """How many outputs ``correct`` accepts for their targets."""
+    return sum(1 for o, t in zip(outs, targets, strict=True) if correct(o, t))
 
 
 def evaluate(

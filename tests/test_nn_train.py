@@ -337,6 +337,20 @@ def test_a_failing_mini_batch_keeps_the_parameters_of_the_batches_before_it(comp
     assert bits(model) == bits(twin)
 
 
+@pytest.mark.parametrize("compile_", [False, True])
+def test_an_l2_gradient_that_overflows_names_the_step_and_changes_nothing(compile_):
+    # l2 * w² = 0.9e308 is finite, its gradient 2 * l2 * w = 1.9e308 is not.
+    model = nn.Neuron.from_weights([0.95], bias=0.0, activation="linear")
+    before = bits(model)
+    with pytest.raises(
+        OverflowError,
+        match=r"^fit: epoch 1, batch 1 of 1: backward: the gradient of leaf 'w\.0' \(data 0\.95\) "
+        r"is inf: .*scale the inputs down\. The model is as it was before this step$",
+    ):
+        nn.fit(model, [[1.0], [2.0]], [1.0, -1.0], l2=1e308, epochs=1, compile=compile_)
+    assert bits(model) == before
+
+
 def test_an_overflow_in_a_later_forward_pass_names_the_step():
     X = [[0.1, 0.2], [0.3, -0.4], [1e154, 1e154], [0.5, 0.5]]
     options = {"loss": "mse", "epochs": 1, "batch_size": 1, "shuffle": False, "lr": 0.1}
