@@ -5,12 +5,12 @@ import re
 import subprocess
 import sys
 
-from demos import benchmark
+from demos.bench import benchmark
 
 
 def test_quick_benchmark_prints_a_table_against_micrograd():
     result = subprocess.run(
-        [sys.executable, "-m", "demos.benchmark", "--quick"],
+        [sys.executable, "-m", "demos.bench.benchmark", "--quick"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -64,7 +64,7 @@ def test_both_engines_build_the_same_graph_shape():
 
 def test_help():
     result = subprocess.run(
-        [sys.executable, "-m", "demos.benchmark", "--help"],
+        [sys.executable, "-m", "demos.bench.benchmark", "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -93,13 +93,13 @@ def test_default_and_paused_collector_are_timed_alternately():
 def test_notebook_timer_runs_a_notebook_and_prints_its_times(tmp_path):
     import nbformat
 
-    from demos import bench_notebooks
+    from demos.bench import notebooks
 
     path = tmp_path / "01_tiny.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("total = sum(i * i for i in range(10**6))")]
     nbformat.write(nb, path)
-    timing = bench_notebooks.run_one(path)
+    timing = notebooks.run_one(path)
     assert timing.name == "01_tiny" and timing.wall > 0 and 0 < timing.cpu < 60
-    text = bench_notebooks.table([timing, timing])
+    text = notebooks.table([timing, timing])
     assert "01_tiny" in text and "all 2" in text and "target: < 90 s" in text

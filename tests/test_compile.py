@@ -391,8 +391,8 @@ def test_ops_made_with_define_op_compile_too():
 
 def test_benchmark_steps_agree_with_eager_training():
     """The benchmark's compiled step and float floor compute nn.train_step's losses."""
-    from demos.bench_compile import compiled_step, float_step, per_example_step
-    from demos.bench_nn import gradstep_step
+    from demos.bench.compiled import compiled_step, float_step, per_example_step
+    from demos.bench.demo_step import gradstep_step
 
     compiled, seconds, graph = compiled_step()
     floor, eager = float_step(), gradstep_step()

@@ -1,4 +1,4 @@
-"""python -m demos.digits and demos.bench_digits, run as a user would (small runs)."""
+"""python -m demos.digits and demos.bench.digits, run as a user would (small runs)."""
 
 import pytest
 from test_demos import PNG, ok, run
@@ -28,7 +28,7 @@ def test_digits_demo_has_help():
 
 
 def test_bench_digits_prints_an_epoch_table():
-    out = ok(run("-m", "demos.bench_digits", "--quick"))
+    out = ok(run("-m", "demos.bench.digits", "--quick"))
     lines = out.splitlines()
     assert lines[0].startswith("one epoch of nn.fit on 200 digits")
     assert lines[1].split() == ["model", "parameters", "1st", "epoch", "s", "s/epoch", "ms/digit"]

@@ -167,7 +167,7 @@ def test_notebooks_match_their_sources_and_carry_no_outputs():
     assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.parametrize("demo", ["wine", "xor", "moons", "backprop", "bench_nn"])
+@pytest.mark.parametrize("demo", ["wine", "xor", "moons", "backprop", "bench.demo_step"])
 def test_every_option_that_takes_a_value_says_its_default(demo):
     result = run("-m", f"demos.{demo}", "--help")
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,7 @@
 """Watching a network learn: fit's plot= hook, the animation, the grid, plot_neurons.
 
 No test here times anything (timing on a shared machine is noise): the update rule is
-checked as the pure function it is, and demos/bench_live.py prints what plotting costs.
+checked as the pure function it is, and demos/bench/live.py prints what plotting costs.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Speed and memory of gradstep against micrograd 0.1.0, measured in the same run.
 
-    python -m demos.benchmark            # the full tables (several minutes)
-    python -m demos.benchmark --quick    # small sizes, a smoke test
+    python -m demos.bench.benchmark            # the full tables (several minutes)
+    python -m demos.bench.benchmark --quick    # small sizes, a smoke test
 
 Five tables. The first: graphs of the engine alone (deep chains, a wide sum). Then
-compiled mode (``demos/bench_compile.py``): what ``engine.compile`` costs per op as
+compiled mode (``demos/bench/compiled.py``): what ``engine.compile`` costs per op as
 graphs grow to a million ops; shuffled mini-batch training, eager against
 ``fit(compile=True)``; and micrograd's demo training step (``MLP(2, [16, 16, 1])`` on
 100 moons points, hinge + L2, forward, backward, SGD), eager and compiled, against
 micrograd and against hand-written float code. The last: gradients as values,
-``engine.grad`` against ``backward()`` and the cost of a Hessian (``demos/bench_higher.py``).
+``engine.grad`` against ``backward()`` and the cost of a Hessian (``demos/bench/higher.py``).
 
 Each case builds a graph, backpropagates through it and drops it, repeatedly, as a
 user's loop would; the table gives medians over repeats in nanoseconds per graph node
@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import engine
-from demos import bench_compile, bench_higher, bench_live
+from demos.bench import compiled, higher, live
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -285,7 +285,7 @@ def run(quick: bool = False) -> list[tuple[str, Measurement, Measurement, Measur
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m demos.benchmark",
+        prog="python -m demos.bench.benchmark",
         description="gradstep vs micrograd 0.1.0, build and backward per node, same run.",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     if MicroValue is None:
         print(
             "micrograd is not installed: measuring gradstep alone. For the comparison run\n"
-            "  uv run --group test python -m demos.benchmark",
+            "  uv run --group test python -m demos.bench.benchmark",
             file=sys.stderr,
         )
     rows = run(args.quick)
@@ -303,11 +303,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(table(rows))
     print()
-    print(bench_compile.report(args.quick))
+    print(compiled.report(args.quick))
     print()
-    print(bench_higher.table(args.quick))
+    print(higher.table(args.quick))
     print()
-    print(bench_live.table(args.quick))
+    print(live.table(args.quick))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ the last cell. On a shared machine the wall time grows with the other jobs; the 
 time mostly does not, so it is the better guide to what a learner on an idle machine
 waits. Targets (issue 15): every notebook under 15 s, all of them under 90 s.
 
-    python -m demos.bench_notebooks            # all lessons
-    python -m demos.bench_notebooks 07 11      # the lessons whose names start so
+    python -m demos.bench.notebooks            # all lessons
+    python -m demos.bench.notebooks 07 11      # the lessons whose names start so
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # The kernel's own CPU time and its finished children's (the `dot` runs that draw graphs).
 KERNEL_CPU = (
     "import resource as _r\n"
@@ -71,7 +71,7 @@ def table(timings: list[Timing]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m demos.bench_notebooks", description=__doc__.splitlines()[0]
+        prog="python -m demos.bench.notebooks", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "prefixes", nargs="*", help="run only notebooks whose names start so (default: all)"

@@ -1,7 +1,7 @@
 """What watching training costs: the moons fit with and without ``plot=``, same run.
 
-    python -m demos.bench_live            # micrograd's moons demo, 100 epochs
-    python -m demos.bench_live --quick    # a smoke test
+    python -m demos.bench.live            # micrograd's moons demo, 100 epochs
+    python -m demos.bench.live --quick    # a smoke test
 
 Runs interleaved (without, with, without, with, ...) and quotes medians of CPU time
 (``process_time``: the fit, the drawing and the GIF encoding all run in this process),
@@ -57,7 +57,7 @@ def table(quick: bool = False) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m demos.bench_live", description=__doc__.split("\n\n")[0]
+        prog="python -m demos.bench.live", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     print(table(parser.parse_args(argv).quick))

@@ -15,12 +15,12 @@ tens of percent, ratios less):
    compiled time including its tracing and compiling.
 3. **micrograd's demo step** (``MLP(2, [16, 16, 1])`` over 100 two-moons points,
    hinge + 1e-4 L2, zero grads, forward, backward, SGD with micrograd's schedule):
-   compiled per example (``nn.train.compiled_step``, as ``fit`` runs it), compiled
+   compiled per example (``nn.steps.compiled_step``, as ``fit`` runs it), compiled
    as one whole graph (``engine.compile(loss)``), eager, micrograd 0.1.0 (the
    peer) and the same step written by hand as float arithmetic (the floor).
 
-``python -m demos.bench_compile`` prints them (``--quick``: small sizes);
-``demos.benchmark`` prints them after its own tables.
+``python -m demos.bench.compiled`` prints them (``--quick``: small sizes);
+``demos.bench.benchmark`` prints them after its own tables.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from typing import Any
 import engine
 import engine.compiler.chunks
 import nn
-from demos.bench_nn import ALPHA, N_POINTS, SIZES, micrograd_step, moons
+from demos.bench.demo_step import ALPHA, N_POINTS, SIZES, micrograd_step, moons
 from engine.compiler.chunks import BIG_GRAPH_CHUNK_OPS, CHUNK_OPS, ChunkedRun
 
 LR_STEPS = 100  # micrograd's schedule: lr = 1.0 - 0.9 * k / 100
@@ -90,7 +90,7 @@ def per_example_step(seed: int = 1) -> tuple[Callable[[], float], float]:
     X, y = moons(seed)
     model = nn.MLP(2, SIZES, seed=seed)
     optimizer = nn.SGD(model, lr=1.0, schedule=nn.linear_decay(LR_STEPS))
-    replay = nn.train.compiled_step(model, nn.hinge, optimizer, ALPHA, model.parameters())
+    replay = nn.steps.compiled_step(model, nn.hinge, optimizer, ALPHA, model.parameters())
 
     def step() -> float:
         if optimizer.steps == LR_STEPS:
@@ -397,7 +397,7 @@ def measure(repeats: int = 5, seed: int = 1) -> Figures:
     compiled step several times (it is fast), so that micrograd's slow rounds decide
     how many there are.
     """
-    from demos.bench_nn import gradstep_step
+    from demos.bench.demo_step import gradstep_step
 
     example, trace_seconds = per_example_step(seed)
     step, compile_seconds, compiled = compiled_step(seed)

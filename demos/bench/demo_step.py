@@ -5,12 +5,12 @@ points (noise 0.1, labels -1/+1), hinge loss + 1e-4 L2 penalty, zero grads, back
 SGD update with micrograd's learning rate ``1.0 - 0.9 * k / 100``.
 
 ``gradstep_step()`` and ``micrograd_step()`` build the model and data once and return
-a function that runs one step and returns the loss; ``demos/benchmark.py`` times them.
+a function that runs one step and returns the loss; ``demos/bench/benchmark.py`` times them.
 gradstep's step is ``nn.train_step`` exactly as ``nn.fit`` runs it (cyclic collector
 paused: gradstep graphs have no cycles). micrograd runs as its demo does (collector on);
 ``micrograd_step(pause_gc=True)`` shows how much of its time is the collector.
 
-Run ``python -m demos.bench_nn`` for a small table: medians of a few steps each, the
+Run ``python -m demos.bench.demo_step`` for a small table: medians of a few steps each, the
 engines taking turns step by step so that both see the same machine load.
 """
 
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:
         print(
             "micrograd is not installed, so gradstep runs alone; the peer is in the test group: "
-            "`.uv/bin/uv run --group test python -m demos.bench_nn`"
+            "`.uv/bin/uv run --group test python -m demos.bench.demo_step`"
         )
     else:
         steps["micrograd 0.1.0"] = micrograd_step()

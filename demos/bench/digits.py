@@ -1,7 +1,7 @@
 """One training epoch on the 8×8 digits: how long ``nn.fit`` takes, per model and mode.
 
-    python -m demos.bench_digits            # 3 timed epochs per row (a few minutes)
-    python -m demos.bench_digits --quick    # 200 digits, 1 timed epoch: a smoke run
+    python -m demos.bench.digits            # 3 timed epochs per row (a few minutes)
+    python -m demos.bench.digits --quick    # 200 digits, 1 timed epoch: a smoke run
 
 An epoch is ``nn.fit`` over the 1,438 training digits of an 80/20 split, shuffled
 batches of 16, softmax cross-entropy, as ``python -m demos.digits`` trains them. Each
@@ -19,8 +19,7 @@ import sys
 import time
 
 import nn
-
-from .digits import DEFAULTS, build
+from demos.digits import DEFAULTS, build
 
 
 def epoch_times(kind: str, X: list, y: list, compiled: bool, epochs: int) -> list[float]:
@@ -34,7 +33,7 @@ def epoch_times(kind: str, X: list, y: list, compiled: bool, epochs: int) -> lis
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demos.bench_digits", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demos.bench.digits", description=__doc__)
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per row")
     parser.add_argument("--quick", action="store_true", help="200 digits, 1 epoch per row")
     args = parser.parse_args(argv)

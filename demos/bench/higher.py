@@ -8,7 +8,7 @@ Two measurements, medians over repeats on graphs built once:
   graph: the Hessian needs one such pass per input (plus building that graph once), so
   the ratio should be about n.
 
-``python -m demos.bench_higher`` prints the table; ``demos.benchmark`` prints it too.
+``python -m demos.bench.higher`` prints the table; ``demos.bench.benchmark`` prints it too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 import engine
-from demos.bench_nn import median_seconds
+from demos.bench.demo_step import median_seconds
 from engine import Value
 
 
@@ -75,7 +75,7 @@ def table(quick: bool = False) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m demos.bench_higher", description=__doc__.splitlines()[0]
+        prog="python -m demos.bench.higher", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     print(table(parser.parse_args(argv).quick))
