@@ -231,7 +231,7 @@ CATALOGUE = [
         ValueError,
         "unknown name",
     ),
-    # nn: classes, images and convolutions (issue 18)
+    # nn: classes, images and convolutions
     (
         "cross_entropy target out of range",
         lambda: nn.cross_entropy([1.0, 2.0, 3.0], 3),

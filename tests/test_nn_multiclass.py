@@ -174,7 +174,7 @@ def test_fit_refuses_cross_entropy_on_a_one_output_model():
 
 
 def test_fit_compiled_with_shuffled_mini_batches_is_eager_to_the_bit():
-    """The target picks the logit, so each class gets its own compiled graph (issue 16)."""
+    """The target picks the logit, so each class gets its own compiled graph."""
     X, y = three_blobs()
     a, b = nn.MLP(2, [6, 3], seed=5), nn.MLP(2, [6, 3], seed=5)
     kwargs = {"loss": "cross_entropy", "epochs": 4, "lr": 0.3, "batch_size": 4, "seed": 2}

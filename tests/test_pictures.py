@@ -1,8 +1,8 @@
 """Every graph picture the project draws shows grads that agree with its own arrows.
 
-Issue 12: ``demos/moons.py`` drew a trained neuron after ``backward()`` without clearing
-the grads training had left on its parameters, so the picture contradicted itself (w.1
-showed grad 0.8384 while its arrow said 0.846 and the upstream grad was 1). Here every
+A graph drawn after ``backward()`` without clearing the grads training left on its
+parameters contradicts itself (a weight's grad that is not its arrow's local derivative
+times the upstream grad). Here every
 code path that draws a graph (the demos, ``demos/make_images.py`` for the README image,
 every notebook up to its last picture) runs as users run it, while the engine's public
 drawing functions are watched. Each picture is checked twice, from the DOT text that

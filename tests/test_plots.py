@@ -1,9 +1,9 @@
 """Every plot a lesson or demo draws has a title, axis labels and a key that matches it.
 
-Issue 15: notebook 3's legend showed "students (1 = passed)" with a red marker while
-the passed students were green, and the moons decision boundary had no key at all. So
-every matplotlib figure the notebooks show and the demos save is read back here, as
-matplotlib objects (not pixels), and checked:
+A key that disagrees with its picture misleads a learner (a red marker for students
+drawn in green, a decision boundary with no key at all). So every matplotlib figure the
+notebooks show and the demos save is read back here, as matplotlib objects (not
+pixels), and checked:
 
 * each Axes has a title, an x label and a y label (twin Axes share the title, the x
   label and the legend; each has its own y label);

@@ -5,7 +5,7 @@ notebook: the wall-clock seconds from starting the kernel to the last cell, and 
 seconds the kernel (and the `dot` programs it ran) spent, read inside the kernel after
 the last cell. On a shared machine the wall time grows with the other jobs; the CPU
 time mostly does not, so it is the better guide to what a learner on an idle machine
-waits. Targets (issue 15): every notebook under 15 s, all of them under 90 s.
+waits. Targets: every notebook under 15 s, all of them under 90 s.
 
     python -m demos.bench.notebooks            # all lessons
     python -m demos.bench.notebooks 07 11      # the lessons whose names start so
