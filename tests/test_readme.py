@@ -1,9 +1,11 @@
-"""The README's Start commands are the ones CI runs, and they suit any Python.
+"""The README is true: its Start commands are the ones CI runs, its examples run.
 
 CI (``.ci/run``) runs the two Start commands on a fresh clone: the demo with Debian's
 own ``/usr/bin/python3``, the test command with whatever ``python3`` is first on PATH.
 These tests keep the README and ``.ci/run`` from drifting apart, and keep the commands
 free of what a system Python refuses (``pip install`` outside a virtual environment).
+Every ``python`` block of the README runs, in order, in one namespace (as a learner
+would paste them into one session), and every ``print(...)  # prints X`` prints X.
 """
 
 from __future__ import annotations
@@ -64,3 +66,47 @@ def test_no_command_pip_installs_into_the_python_it_runs() -> None:
 def test_the_tool_environment_is_ignored_by_git() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ".uv/" in ignored
+
+
+README = ROOT / "README.md"
+PRINTS = re.compile(r"^(\s*)print\((.*)\)\s*# prints (.+)$")
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+def with_print_checks(block: str) -> str:
+    """The block, each ``print(args)  # prints X`` turned into ``_prints("X", args)``."""
+    lines = []
+    for line in block.splitlines():
+        match = PRINTS.match(line)
+        if match:
+            indent, args, expected = match.groups()
+            line = f"{indent}_prints({expected.strip()!r}, {args})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def test_every_python_example_runs_and_prints_what_it_says(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the examples write files (graph.svg, model.json, ...)
+    checked = []
+
+    def _prints(expected: str, *values: object) -> None:
+        assert " ".join(map(str, values)) == expected
+        checked.append(expected)
+
+    namespace: dict[str, object] = {"__name__": "readme", "_prints": _prints}
+    blocks = python_blocks()
+    assert len(blocks) >= 15, "the Features section gives an example per feature"
+    for i, block in enumerate(blocks, 1):
+        code = compile(with_print_checks(block), f"<README python block {i}>", "exec")
+        exec(code, namespace)  # noqa: S102 - running the README's own examples
+    assert len(checked) == README.read_text(encoding="utf-8").count("# prints ")
+    assert (tmp_path / "graph.svg").stat().st_size > 0
+    assert (tmp_path / "backprop.html").stat().st_size > 0
+
+
+def test_the_print_check_reads_a_call_with_parentheses_in_it() -> None:
+    line = "print(f(a, (b)), c.grad)   # prints 1.0 [2.0]"
+    assert with_print_checks(line) == "_prints('1.0 [2.0]', f(a, (b)), c.grad)"
