@@ -19,7 +19,7 @@ from engine.core import generate, kernels
 from engine.core.floatmath import NAMES
 from engine.core.ops import NARY
 from engine.show.draw import format_number
-from engine.show.stepper import _wrap
+from engine.show.formula import wrap
 from engine.testing import graphs
 
 ENGINE = Path(engine.__file__).parent
@@ -183,7 +183,7 @@ def test_the_steppers_local_lines_evaluate_to_the_numbers_it_uses(g, data):
             named = [(u.name, u.parent) for u in step.updates if not u.constant]
             named.append((step.name, step.node))
             env = {**NAMES, **{_var(name): v.data for name, v in named}}
-            names = {_wrap(name): _var(name) for name, _ in named}
+            names = {wrap(name): _var(name) for name, _ in named}
             for form in forms:
                 if "…" in form:
                     continue

@@ -316,13 +316,13 @@ def _positions(graph: graphviz.Digraph) -> dict[str, tuple[float, float]]:
 @pytest.mark.parametrize("sizes", [[3, 1], [4, 3, 1]])
 def test_neurons_and_weights_are_drawn_in_index_order(rankdir, sizes):
     """Neuron 0 above (or left of) neuron 1, w.0 above w.1: as the lesson's matrix reads."""
-    from engine.show.draw import _reading_order
+    from engine.show.draw import reading_order
 
     nin = 5
     model = nn.MLP(nin, sizes, seed=1)
     out = model([Value(0.3 * i - 0.5, label=f"x{i}") for i in range(nin)])
     graph = draw_dot(out, rankdir=rankdir, max_nodes=None)
-    ids = {v: f"v{i}" for i, v in enumerate(_reading_order(out))}
+    ids = {v: f"v{i}" for i, v in enumerate(reading_order(out))}
     pos = _positions(graph)
     sideways = rankdir in ("LR", "RL")
 
@@ -341,9 +341,9 @@ def test_the_readme_neuron_reads_x1_w1_first_from_the_top():
     x = [Value(v, label=f"x{i}") for i, v in enumerate([0.0, 1.0, 1.0], 1)]
     w = [Value(v, label=f"w{i}") for i, v in enumerate([1.0, 4.0, 3.0], 1)]
     out = (x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + Value(-6.0, label="b")).tanh()
-    from engine.show.draw import _reading_order
+    from engine.show.draw import reading_order
 
-    ids = {v: f"v{i}" for i, v in enumerate(_reading_order(out))}
+    ids = {v: f"v{i}" for i, v in enumerate(reading_order(out))}
     pos = _positions(draw_dot(out))
     height = {v.label: pos[ids[v]][1] for v in x + w}
     assert height["x1"] > height["w1"] > height["x2"] > height["w2"]
