@@ -1,9 +1,10 @@
 """The benchmark runs and prints its table (the figures themselves are not asserted:
-timing on a shared machine is noise; see README for measured medians)."""
+timing on a shared machine is noise; see BENCHMARKS.md for measured medians)."""
 
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from demos.bench import benchmark
 
@@ -70,6 +71,22 @@ def test_help():
         check=True,
     )
     assert "micrograd" in result.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_benchmark_is_in_demos_bench_and_named_where_figures_are_quoted():
+    """BENCHMARKS.md lists each benchmark module; the README quotes only existing ones."""
+    modules = sorted(p.stem for p in (ROOT / "demos" / "bench").glob("*.py"))
+    modules.remove("__init__")
+    named = re.compile(r"`demos\.bench\.(\w+)`")
+    listed = named.findall((ROOT / "BENCHMARKS.md").read_text(encoding="utf-8"))
+    assert sorted(set(listed)) == modules
+    quoted = set(named.findall((ROOT / "README.md").read_text(encoding="utf-8")))
+    assert quoted and quoted <= set(modules)
+    timing = [p.name for p in (ROOT / "demos").glob("*.py") if "bench" in p.stem]
+    assert not timing, f"benchmarks belong in demos/bench/: {timing}"
 
 
 def test_default_and_paused_collector_are_timed_alternately():
