@@ -165,7 +165,7 @@ def fit(
       (``engine.compile(fn, example_inputs)``, a graph the size of the model) and
       replay it for every example of every batch: any ``batch_size``, shuffled or
       not, the same results as eager (bit for bit, but for mse of several outputs:
-      rel 1e-12; see ``compiled_step``), many times faster. The model must not
+      rel 1e-12; see ``nn.steps.compiled_step``), many times faster. The model must not
       branch in Python on a Value's ``.data`` (the trace would freeze the branch);
       labels a loss reads as numbers get one trace per label.
     * ``plot=True``: watch it learn. In Jupyter a figure redrawn in place (loss,
