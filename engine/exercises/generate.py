@@ -6,12 +6,14 @@ generator seeded by the pair: the same pair always gives the same graph and numb
 (on any machine: ``random.Random`` seeded by a str is fixed by Python's docs), two
 students get different numbers for the same shape. Numbers are drawn with one
 decimal from the same ranges for everyone and redrawn until the exercise is as fair
-for this student as for the next: no grad is so close to 0 that a sign mistake cannot
-be told from the right answer, no tanh or sigmoid is saturated, no grad is huge.
+for this student as for the next (``fair``): no grad so close to 0 that a sign mistake
+cannot be told from the right answer, no tanh or sigmoid saturated, no grad huge, and
+every known mistake giving a number the checker tells apart from the right one.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from ..show.practice import Practice
 SMALLEST_GRAD = 0.02  # below this a sign mistake is within the checker's reach of right
 LARGEST_GRAD = 50.0  # hand arithmetic stays in numbers a learner can check
 MAX_DRAWS = 1000
+VISIBLE = 10  # a mistake's number is this many tolerances from right, or equal
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,15 @@ class Variant:
 
 
 def number(rng: random.Random, low: float, high: float) -> float:
-    """A number with one decimal, low ≤ |x| ≤ high, either sign: easy to write by hand."""
-    return round(rng.uniform(low, high), 1) * rng.choice((-1.0, 1.0))
+    """A number with one decimal, low ≤ |x| ≤ high, either sign: easy to write by hand.
+
+    Never ±1: a factor of 1 would hide a forgotten multiplication, and −1 would make
+    it look like a sign mistake.
+    """
+    while True:
+        x = round(rng.uniform(low, high), 1)
+        if x != 1.0:
+            return x * rng.choice((-1.0, 1.0))
 
 
 def labelled(value: Value, label: str) -> Value:
@@ -73,7 +83,7 @@ def _neuron(rng: random.Random) -> Value:
 
 def _shared(rng: random.Random) -> Value:
     """Lesson 10's last exercise: a sigmoid, its squared error, and weight decay."""
-    x, y = Value(number(rng, 0.5, 2.0), "x"), Value(rng.choice((0.0, 1.0)), "y")
+    x, y = Value(number(rng, 0.5, 3.0), "x"), Value(round(rng.uniform(0.1, 0.9), 1), "y")
     w, bias = Value(number(rng, 0.3, 1.5), "w"), Value(number(rng, 0.1, 1.0), "bias")
     z = labelled(labelled(w * x, "wx") + bias, "z")
     e = labelled(labelled(z.sigmoid(), "s") - y, "e")
@@ -140,9 +150,36 @@ def variant(exercise: str, student: str) -> Variant:
 
 
 def fair(practice: Practice) -> bool:
-    """Every grad is clear of 0 and not huge; no tanh or sigmoid is saturated."""
+    """Every grad clear of 0 and not huge, no tanh or sigmoid saturated, mistakes visible.
+
+    A known mistake must give a number either equal to the right one (adding hands a
+    grad down unchanged, so "not multiplied" by 1 is no mistake there) or clearly
+    different from it and from the other mistakes' numbers: 1 − n² for 1 − tanh(n)²
+    with n = 0.1 is within the checker's tolerance of right, and the grader could not
+    tell the student made it.
+    """
     grads = practice.solution().values()
     if not all(SMALLEST_GRAD <= abs(g) <= LARGEST_GRAD for g in grads):
         return False
     squashed = [step.node for step in practice.steps if step.op.name in ("tanh", "sigmoid")]
-    return all(0.05 <= abs(v.data) <= 0.95 for v in squashed if v.data is not None)
+    if not all(0.05 <= abs(v.data) <= 0.95 for v in squashed):
+        return False
+    tol = VISIBLE * practice.rel_tol
+    for v in practice.questions:
+        right = practice.expected(v)
+        seen: list[tuple[str, float]] = []
+        for kind, number, _ in practice.mistakes(v):
+            if near(number, right, tol):
+                return False
+            # Two kinds giving nearly one number (a sign mistake where a weight is −1.0
+            # is also "not multiplied"): the diagnosis could not say which was made.
+            # Exactly one number is the op's nature (y in s − y: ∂/∂y is always −1).
+            if any(k != kind and near(number, n, tol) for k, n in seen):
+                return False
+            seen.append((kind, number))
+    return True
+
+
+def near(a: float, b: float, tol: float) -> bool:
+    """Within ``tol`` of each other, but not equal: a coincidence of the numbers drawn."""
+    return math.isclose(a, b, rel_tol=tol) and not math.isclose(a, b, rel_tol=1e-12)
