@@ -302,3 +302,23 @@ def test_assignment_save_refuses_an_unknown_name_and_writes_nothing(tmp_path) ->
     assert not (tmp_path / "x.json").exists()
     assert "a.save({'d': ..., ...}) writes chain-s003.json" in str(a)
     assert "?" in str(a) and not answers_found(str(a), variant("chain", "s003"))
+
+
+def test_lesson_10s_last_exercise_ships_with_its_answers_blank() -> None:
+    source = (ROOT / "notebooks" / "10_backprop_practice.py").read_text(encoding="utf-8")
+    last = source.rsplit("answers = {", 1)[1].split("}", 1)[0]
+    values = [line.split(":", 1)[1].split("#")[0].strip() for line in last.strip().splitlines()]
+    assert len(values) == 11 and set(values) == {"None,"}
+
+
+def test_the_command_line_explains_itself() -> None:
+    def run(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "engine.exercises", *args],
+            capture_output=True, text=True, cwd=ROOT, check=True,
+        ).stdout  # fmt: skip
+
+    assert "make neuron --count 150 --out handout --secret teacher.key" in run("--help")
+    assert "--mode {assignment,practice}" in run("make", "--help")
+    listed = run("list").splitlines()
+    assert [line.split()[0] for line in listed] == list(EXERCISES)
