@@ -29,7 +29,7 @@ from .node_panel import (
 )
 from .practice import Practice
 from .practice_form import _svg
-from .stepper import _wrap
+from .practice_html import EXERCISE_BODY, QUESTIONS_CSS, question_cells
 
 # What the node panel may show in an assignment: the forward pass and the symbols.
 OPEN_FACTS = ("name", "role", "data", "formula", "op", "forms", "terms", "contrib")
@@ -41,16 +41,7 @@ def assignment_page(p: Practice, exercise: str, student: str, key: str, fmt: str
     name = p.root_name
     rows = []
     for v in p.questions:
-        node_id = ids[v]
-        grad_name = f"d{name}/d{_wrap(p.names[v])}"
-        rows.append(
-            f'<tr class="question" data-node="{node_id}" data-name="{html.escape(p.names[v])}">'
-            f'<td><label for="answer-{node_id}"><code>{html.escape(grad_name)}</code></label>'
-            f' <span class="formula">{html.escape(p.formula(v))}, data '
-            f"{html.escape(format_number(v.data))}</span></td>"
-            f'<td><input class="answer" id="answer-{node_id}" inputmode="decimal" '
-            f'autocomplete="off" placeholder="?" aria-label="{html.escape(grad_name)}"></td></tr>'
-        )
+        rows.append(question_cells(p, v, ids[v]) + "</tr>")
     data: dict[str, Any] = {"format": fmt, "exercise": exercise, "student": student, "key": key}
     intro = (
         f"Student {student}, exercise {exercise}. The forward pass is done: every node shows "
@@ -80,29 +71,11 @@ def assignment_page(p: Practice, exercise: str, student: str, key: str, fmt: str
 
 _TEMPLATE = (
     PAGE_HEAD
-    + """table.questions {{ border-collapse: collapse; margin-top: .6em; }}
-table.questions td {{ padding: .25em .5em; border-top: 1px solid #e2e8f0; vertical-align: top; }}
-.formula {{ color: #64748b; font-family: ui-monospace, Menlo, Consolas, monospace;
-  font-size: .9em; }}
-input.answer {{ width: 7em; font-size: 1em; font-family: ui-monospace, Menlo, Consolas,
-  monospace; }}
-.controls {{ margin: .8em 0; display: flex; gap: .6em; align-items: center; }}
-.controls button {{ cursor: pointer; }}
-#status {{ font-weight: bold; }}
-{panel_css}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<p class="intro">{intro}</p>
-<div class="layout">
-<div class="main">
-<div class="graph">{svg}</div>
-<table class="questions"><tbody>
-{rows}
-</tbody></table>
-<div class="controls">
-<button type="button" id="download">Download {file}</button>
+    + QUESTIONS_CSS.replace("{", "{{").replace("}", "}}")
+    + """#status {{ font-weight: bold; }}
+"""
+    + EXERCISE_BODY
+    + """<button type="button" id="download">Download {file}</button>
 <span id="status" aria-live="polite"></span>
 </div>
 </div>
@@ -172,22 +145,7 @@ that makes its grad show here.</aside>
     }});
   }});
   installPanel(facts, function () {{ return document.querySelector(".graph svg"); }},
-    function (id, fact) {{
-      var rows = [["value", "data = " + fact.data, "data"]];
-      if (fact.op) {{
-        rows.push(["op " + fact.op, fact.formula, "op"]);
-        rows.push(["local derivatives", fact.forms.join("\\n"), "locals"]);
-      }} else {{
-        rows.push(["what it is", fact.formula, "op"]);
-      }}
-      rows.push(["the chain rule: one term per use", fact.terms, "sum"]);
-      if (fact.contrib.length) {{
-        rows.push(["made from the grads of (highlighted)",
-                   fact.contrib.map(function (c) {{ return facts[c].name; }}).join(", "),
-                   "contrib"]);
-      }}
-      return rows;
-    }});
+    function (id, fact) {{ return factRows(facts, fact, null, fact.forms || [], fact.terms); }});
 }})();
 </script>
 </body>
