@@ -322,3 +322,20 @@ def test_the_command_line_explains_itself() -> None:
     assert "--mode {assignment,practice}" in run("make", "--help")
     listed = run("list").splitlines()
     assert [line.split()[0] for line in listed] == list(EXERCISES)
+
+
+def test_the_practice_notebook_checks_with_the_practice_checker(tmp_path, monkeypatch) -> None:
+    write_handout("chain", ["s002"], tmp_path, SECRET, mode="practice")
+    notebook = json.loads((tmp_path / "s002" / "chain.ipynb").read_text(encoding="utf-8"))
+    scope: dict = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            exec(
+                source.replace(
+                    "'d': None", f"'d': {-variant('chain', 's002').practice.solution()['d']!r}"
+                ),
+                scope,
+            )
+    report = scope["p"].check(scope["answers"])
+    assert report["d"].mistake == "sign" and len(report.missing) == 5

@@ -48,7 +48,7 @@ def clean_env() -> dict[str, str]:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with gradstep's wheel (and the plot and datasets extras) installed."""
     work = tmp_path_factory.mktemp("wheel")
-    sh(uv(), "build", "--quiet", "--out-dir", str(work / "dist"), str(ROOT), cwd=work)
+    sh(uv(), "build", "--quiet", "--offline", "--out-dir", str(work / "dist"), str(ROOT), cwd=work)
     (wheel,) = (work / "dist").glob("gradstep-*.whl")
     venv = work / "venv"
     sh(uv(), "venv", "--quiet", "--python", sys.executable, str(venv), cwd=work)
