@@ -20,7 +20,7 @@ import pytest
 from engine import nodes
 from engine.exercises import EXERCISES, variant
 from engine.exercises.assignment import Assignment
-from engine.exercises.generate import LARGEST_GRAD, SMALLEST_GRAD
+from engine.exercises.generate import LARGEST_GRAD, SMALLEST_GRAD, SMALLEST_LOCAL
 from engine.exercises.handout import read_roster, write_handout
 from engine.exercises.submission import (
     SubmissionError,
@@ -74,6 +74,8 @@ def test_150_students_get_different_numbers_of_the_same_shape_and_difficulty(exe
         for step in v.practice.steps:
             if step.op.name in ("tanh", "sigmoid"):
                 assert 0.05 <= abs(step.node.data) <= 0.95, (v.student, step.name)
+        locals_ = [u.local for uses in v.practice.uses.values() for u in uses]
+        assert min(abs(x) for x in locals_) >= SMALLEST_LOCAL, v.student
         # Each number is written with one decimal: hand arithmetic, not a random float.
         leaves = [q for q in v.practice.questions if not q._prev]
         assert all(math.isclose(q.data, round(q.data, 1)) for q in leaves)

@@ -185,3 +185,13 @@ def test_the_class_summary_counts_mistakes_by_kind(graded: Path) -> None:
         assert line.split()[-2:] == [str(answers[kind]), str(answers[kind])], line
     assert "Most often wrong: n1 (" in summary
     assert "  s002-edited.json: edited: the checksum does not match" in summary
+
+
+def test_the_readme_quotes_this_summary(graded: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("```\nmlp: 150 submissions graded", 1)[1].split("```", 1)[0]
+    summary = (graded / "summary.txt").read_text(encoding="utf-8").splitlines()
+    lines = ["mlp: 150 submissions graded" + quoted.splitlines()[0], *quoted.splitlines()[1:]]
+    assert len(lines) >= 6
+    for line in lines:
+        assert line.strip() == "..." or line in summary, line

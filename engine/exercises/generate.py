@@ -7,8 +7,9 @@ generator seeded by the pair: the same pair always gives the same graph and numb
 students get different numbers for the same shape. Numbers are drawn with one
 decimal from the same ranges for everyone and redrawn until the exercise is as fair
 for this student as for the next (``fair``): no grad so close to 0 that a sign mistake
-cannot be told from the right answer, no tanh or sigmoid saturated, no grad huge, and
-every known mistake giving a number the checker tells apart from the right one.
+cannot be told from the right answer, no local derivative below 0.1 (a saturated tanh
+or sigmoid), no grad huge, and every known mistake giving a number the checker tells
+apart from the right one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..core.value import Value
 from ..show.practice import Practice
 
 SMALLEST_GRAD = 0.02  # below this a sign mistake is within the checker's reach of right
+SMALLEST_LOCAL = 0.1  # tanh' = 1 - o² is 0.1 at |o| = 0.95
 LARGEST_GRAD = 50.0  # hand arithmetic stays in numbers a learner can check
 MAX_DRAWS = 1000
 VISIBLE = 10  # a mistake's number is this many tolerances from right, or equal
@@ -150,7 +152,7 @@ def variant(exercise: str, student: str) -> Variant:
 
 
 def fair(practice: Practice) -> bool:
-    """Every grad clear of 0 and not huge, no tanh or sigmoid saturated, mistakes visible.
+    """Every grad clear of 0 and not huge, no local derivative near 0, mistakes visible.
 
     A known mistake must give a number either equal to the right one (adding hands a
     grad down unchanged, so "not multiplied" by 1 is no mistake there) or clearly
@@ -161,8 +163,9 @@ def fair(practice: Practice) -> bool:
     grads = practice.solution().values()
     if not all(SMALLEST_GRAD <= abs(g) <= LARGEST_GRAD for g in grads):
         return False
-    squashed = [step.node for step in practice.steps if step.op.name in ("tanh", "sigmoid")]
-    if not all(0.05 <= abs(v.data) <= 0.95 for v in squashed):
+    # A local derivative near 0 (a saturated tanh or sigmoid, a factor near 0) would
+    # shrink every grad below it to a number too small to check by hand.
+    if not all(abs(u.local) >= SMALLEST_LOCAL for uses in practice.uses.values() for u in uses):
         return False
     tol = VISIBLE * practice.rel_tol
     for v in practice.questions:
