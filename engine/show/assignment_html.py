@@ -18,18 +18,13 @@ from typing import Any
 
 from .draw import format_number
 from .node_panel import (
-    PAGE_CSS,
     PAGE_HEAD,
-    PANEL_CSS,
-    PANEL_JS,
     facts,
     facts_json,
     node_ids,
-    tag_nodes,
 )
 from .practice import Practice
-from .practice_form import _svg
-from .practice_html import EXERCISE_BODY, QUESTIONS_CSS, question_cells
+from .practice_html import EXERCISE_BODY, QUESTIONS_CSS, fill_page, question_cells
 
 # What the node panel may show in an assignment: the forward pass and the symbols.
 OPEN_FACTS = ("name", "role", "data", "formula", "op", "forms", "terms", "contrib")
@@ -55,17 +50,15 @@ def assignment_page(p: Practice, exercise: str, student: str, key: str, fmt: str
         node_id: {k: v for k, v in fact.items() if k in OPEN_FACTS}
         for node_id, fact in all_facts.items()
     }
-    return _TEMPLATE.format(
-        title=html.escape(f"Assignment {exercise}: backpropagate through {name} by hand"),
-        intro=html.escape(intro),
-        svg=tag_nodes(_svg(p)),
-        rows="\n".join(rows),
+    return fill_page(
+        _TEMPLATE,
+        p,
+        f"Assignment {exercise}: backpropagate through {name} by hand",
+        intro,
+        rows,
         assignment=facts_json(data),
         facts=facts_json(open_facts),
         file=html.escape(f"{exercise}-{student}.json"),
-        page_css=PAGE_CSS,
-        panel_css=PANEL_CSS,
-        panel_js=PANEL_JS,
     )
 
 

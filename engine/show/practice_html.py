@@ -118,17 +118,31 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
         "(or Enter); an answer within "
         f"{p.rel_tol:g} (relative) of the right one counts as right."
     )
-    return _TEMPLATE.format(
-        title=html.escape(heading),
+    return fill_page(
+        _TEMPLATE,
+        p,
+        heading,
+        intro,
+        rows,
+        practice=facts_json(data),
+        facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),
+        highlight=HIGHLIGHT,
+    )
+
+
+def fill_page(
+    template: str, p: Practice, title: str, intro: str, rows: list[str], **more: str
+) -> str:
+    """An exercise page's template filled: what both pages have, then ``more``."""
+    return template.format(
+        title=html.escape(title),
         intro=html.escape(intro),
         svg=tag_nodes(_svg(p)),
         rows="\n".join(rows),
-        practice=facts_json(data),
-        facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),
         page_css=PAGE_CSS,
         panel_css=PANEL_CSS,
         panel_js=PANEL_JS,
-        highlight=HIGHLIGHT,
+        **more,
     )
 
 
