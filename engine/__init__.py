@@ -3,8 +3,9 @@
 The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: the op table
 (``ops.py``), ``Value`` (``value.py``) and the backward pass (``autodiff.py``). Around
 it, tools that only read the graph: ``check`` (gradcheck and hypothesis strategies),
-``show`` (drawing and the step-by-step stepper) and ``compiler`` (compiled graphs).
-The core imports none of them.
+``show`` (drawing and the step-by-step stepper) and ``compiler`` (compiled graphs);
+and ``exercises``, per-student backprop exercises and their grading, built on
+``show``'s practice mode. The core imports none of them.
 """
 
 from typing import Any

@@ -146,10 +146,12 @@ assert all(v.grad == 0.0 for v in (x1, w1, x2, w2, b))  # looking changed no gra
 # product, and $w$ is used by $z$ too: three terms. Fill in `answers` below **by hand**
 # (numbers, or arithmetic on the data), then run the cell. Every name must be there;
 # `print(q)` lists them. Tips: $\sigma'(z) = s(1 - s)$ with $s$ the output;
-# $\partial(e^2)/\partial e = 2e$.
+# $\partial(e^2)/\partial e = 2e$. Until a box is filled in, `check` calls it missing;
+# `q.form()` is the same exercise as a form.
 #
-# The answers below are filled in, so the lesson's test run can check them; to practise,
-# delete the right-hand sides and write your own.
+# A teacher can hand this exercise out with other numbers for each student, to be
+# handed in rather than checked: `python -m engine.exercises make shared` (see the
+# README's "Teaching with gradstep").
 
 # %%
 x, y = Value(1.5, "x"), Value(1.0, "y")
@@ -175,25 +177,23 @@ q = engine.practice(loss)
 print(q)
 
 # %%
-s_ = 1 / (1 + math.exp(-(0.8 * 1.5 - 0.5)))  # σ(0.7) = 0.6682
-de = 2 * (s_ - 1.0)  # dL/de = 2e
-dz = de * s_ * (1 - s_)  # σ' = s(1 - s), written with the output s
 answers = {
-    "sq": 1.0,
-    "penalty": 1.0,
-    "e": de,
-    "ww": 0.1,
-    "s": de,  # e = s - y: ∂e/∂s = 1
-    "y": -de,  # ∂e/∂y = -1
-    "z": dz,
-    "wx": dz,
-    "bias": dz,
-    "x": dz * 0.8,  # ∂(w·x)/∂x = w
-    "w": dz * 1.5 + 0.1 * 0.8 + 0.1 * 0.8,  # three uses: in w·x, and twice in w·w
+    "sq": None,
+    "penalty": None,
+    "e": None,
+    "ww": None,
+    "s": None,
+    "y": None,
+    "z": None,
+    "wx": None,
+    "bias": None,
+    "x": None,
+    "w": None,  # three uses: in w·x, and twice in w·w
 }
 result = q.check(answers)
 print(result)
-assert result.ok, result
+assert set(answers) == set(q.solution())  # every node asked for has its line above
+assert all(r.status in ("ok", "missing") or r.hint for r in result.rows)  # wrong ones say why
 
 # %% [markdown]
 # **What to remember.** Each grad is a sum with one term per use, each term the upstream

@@ -23,7 +23,9 @@ import engine
 import nn
 from engine import Value
 
-DATA = Path(nn.__file__).resolve().parent.parent / "notebooks" / "data"  # the saved models
+# The saved models, in data/ next to this lesson (Jupyter runs a notebook in its own
+# folder; `python -m demos.lessons DIR` copies data/ along with the lessons).
+DATA = Path("data")
 
 # %% [markdown]
 # ## An image is a grid of numbers

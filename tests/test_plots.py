@@ -22,6 +22,7 @@ class holds exactly that class's points.
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,6 +321,8 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     # History.plot() leaves its figure to the notebook, as in Jupyter, instead of a file.
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
     monkeypatch.chdir(tmp_path)
+    if (source.parent / "data").is_dir():  # a lesson reads data/ beside it, as in Jupyter
+        shutil.copytree(source.parent / "data", tmp_path / "data")
     plt.close("all")  # a fresh kernel has no figures; another test may have left some open
     namespace: dict[str, Any] = {"__name__": "__main__"}
     ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:

@@ -10,18 +10,23 @@ would paste them into one session), and every ``print(...)  # prints X`` prints 
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_commands() -> dict[str, str]:
-    """The README's Start block: the command under each ``# the ...`` comment."""
+WINDOWS_PREFIX = r"py -m venv .uv; .\.uv\Scripts\pip install -q uv; .\.uv\Scripts\uv run "
+LINUX_PREFIX = "python3 -m venv .uv && .uv/bin/pip install -q uv && .uv/bin/uv run "
+
+
+def start_commands(shell: str = "bash") -> dict[str, str]:
+    """A Start block (``bash`` or ``powershell``): the command under each ``# the ...`` comment."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```bash\n(.*?)```", section, re.S)
-    assert block, "README's Start section has no bash block"
+    block = re.search(rf"```{shell}\n(.*?)```", section, re.S)
+    assert block, f"README's Start section has no {shell} block"
     lines = block.group(1).strip().splitlines()
     commands = {}
     for comment, command in zip(lines[::2], lines[1::2], strict=True):
@@ -110,3 +115,33 @@ def test_every_python_example_runs_and_prints_what_it_says(tmp_path, monkeypatch
 def test_the_print_check_reads_a_call_with_parentheses_in_it() -> None:
     line = "print(f(a, (b)), c.grad)   # prints 1.0 [2.0]"
     assert with_print_checks(line) == "_prints('1.0 [2.0]', f(a, (b)), c.grad)"
+
+
+def test_windows_start_lines_are_the_linux_commands_in_powershell() -> None:
+    """Same comments, same ``uv run`` command; ``py`` and Scripts\\ instead of python3 and bin/.
+
+    No ``&&``: Windows PowerShell 5.1, the one every Windows has, does not know it.
+    """
+    linux, windows = start_commands("bash"), start_commands("powershell")
+    assert list(windows) == list(linux)
+    for comment, command in windows.items():
+        assert "&&" not in command and "/" not in command, command
+        assert command.startswith(WINDOWS_PREFIX), command
+        assert linux[comment].startswith(LINUX_PREFIX)
+        assert command.removeprefix(WINDOWS_PREFIX) == linux[comment].removeprefix(LINUX_PREFIX)
+
+
+def test_the_lesson_command_uses_the_lessons_group_without_test_tooling() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lessons = readme.split("## Lessons", 1)[1].split("\n## ", 1)[0]
+    assert ".uv/bin/uv run --group lessons jupyter lab notebooks/" in lessons
+    assert r".\.uv\Scripts\uv run --group lessons jupyter lab notebooks" in lessons
+    for command in re.findall(r"uv run [^`\n]*jupyter lab", readme):
+        assert command == "uv run --group lessons jupyter lab", command
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib is 3.11+
+    group = re.search(r"^lessons = (\[.*?\])$", pyproject, re.M | re.S)
+    assert group, "pyproject.toml has no one-line `lessons = [...]` dependency group"
+    names = {re.split(r"[<>=!~ \[;]", r, maxsplit=1)[0] for r in ast.literal_eval(group[1])}
+    assert {"jupyterlab", "ipywidgets", "matplotlib"} <= names
+    tooling = {"pytest", "pytest-xdist", "hypothesis", "nbmake", "playwright", "ruff", "micrograd"}
+    assert not names & tooling

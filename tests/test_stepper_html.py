@@ -174,7 +174,7 @@ def test_practice_page_asks_every_grad_in_backward_order(practice_page):
     root = used_twice()
     p = engine.practice(root)
     ids = node_ids(root)
-    rows = re.findall(r'<tr class="question" data-node="(v\d+)">', practice_page)
+    rows = re.findall(r'<tr class="question" data-node="(v\d+)"', practice_page)
     assert rows == [ids[v] for v in p.questions]
     assert practice_page.count('class="answer"') == len(p.questions)
     assert ">?<" in practice_page and "data-node" in practice_page  # grads hidden

@@ -151,7 +151,7 @@ svg g.contrib path, svg g.contrib polygon, svg g.contrib ellipse { stroke: #7c3a
 """
 
 # installPanel(facts, visibleSvg, describe): wires every node of every SVG on the page.
-# describe(id, fact) returns the panel's rows: [label, text] pairs.
+# describe(id, fact) returns the panel's rows: [label, text] pairs (factRows makes the usual).
 PANEL_JS = """
 function installPanel(facts, visibleSvg, describe) {
   "use strict";
@@ -211,5 +211,25 @@ function installPanel(facts, visibleSvg, describe) {
     });
   });
   return {show: show, refresh: function () { if (picked !== null) { show(picked); } }};
+}
+// The panel's usual rows for a node: its data, the grad row given (or none), its op and
+// local derivatives (numbers or symbols, as the page may show), the chain-rule sum.
+function factRows(facts, fact, grad, locals, sum) {
+  "use strict";
+  var rows = [["value", "data = " + fact.data, "data"]];
+  if (grad) { rows.push(grad); }
+  if (fact.op) {
+    rows.push(["op " + fact.op, fact.formula, "op"]);
+    rows.push(["local derivatives", locals.join("\\n"), "locals"]);
+  } else {
+    rows.push(["what it is", fact.formula, "op"]);
+  }
+  rows.push(["the chain rule: one term per use", sum, "sum"]);
+  if (fact.contrib.length) {
+    rows.push(["made from the grads of (highlighted)",
+               fact.contrib.map(function (c) { return facts[c].name; }).join(", "),
+               "contrib"]);
+  }
+  return rows;
 }
 """

@@ -210,10 +210,11 @@ class Practice:
         overlay: Overlay = replace(base, grads=grads, updated=frozenset(wrong), number_width=width)
         return draw_dot(self.root, overlay=overlay, max_nodes=DEFAULT_MAX_NODES)
 
-    def __str__(self) -> str:
+    def question_lines(self) -> list[str]:
+        """The task, without answers: what is given, then one line per grad to find."""
         name = self.root_name
         lines = [
-            f"Practice: backpropagate through {name} by hand. The forward pass is done; "
+            f"Backpropagate through {name} by hand. The forward pass is done; "
             f"d{name}/d{name} = {format_number(self.seed)} is given.",
             f"Work out d{name}/d(node) for each node, in this order:",
         ]
@@ -221,6 +222,11 @@ class Practice:
         width = max((len(r[0]) for r in rows), default=0)
         for left, formula, v in rows:
             lines.append(f"  {left.ljust(width)}   {formula}, data {format_number(v.data)}")
+        return lines
+
+    def __str__(self) -> str:
+        lines = self.question_lines()
+        lines[0] = f"Practice: {lines[0][0].lower()}{lines[0][1:]}"
         first = self.names[self.questions[0]] if self.questions else "x"
         lines.append(f"Then: p.check({{{first!r}: ..., ...}})")
         return "\n".join(lines)

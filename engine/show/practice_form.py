@@ -18,9 +18,9 @@ from .formula import wrap
 Practice = PracticeReport = Any
 
 MISSING_IPYWIDGETS = (
-    "The practice form needs ipywidgets, which is not installed. It is in gradstep's test "
-    "and lab groups: in a clone start Jupyter with `.uv/bin/uv run --group test --group lab "
-    "jupyter lab` (see the README), or `pip install ipywidgets`, and restart the kernel. "
+    "The practice form needs ipywidgets, which is not installed. It is in gradstep's lessons "
+    "group: in a clone start Jupyter with `.uv/bin/uv run --group lessons jupyter lab` (see "
+    "the README), or `pip install ipywidgets`, and restart the kernel. "
     "Meanwhile print(p) lists the questions and "
     "p.check({'n': 0.5, ...}) checks your answers."
 )

@@ -34,6 +34,47 @@ from .practice import Practice
 from .practice_form import picture_svg
 
 
+def question_cells(p: Practice, v: Value, node_id: str) -> str:
+    """A question's row up to its answer box (the caller adds its own cells and ``</tr>``)."""
+    grad_name = f"d{p.root_name}/d{wrap(p.names[v])}"
+    return (
+        f'<tr class="question" data-node="{node_id}" data-name="{html.escape(p.names[v])}">'
+        f'<td><label for="answer-{node_id}"><code>{html.escape(grad_name)}</code></label>'
+        f' <span class="formula">{html.escape(p.formula(v))}, data '
+        f"{html.escape(format_number(v.data))}</span></td>"
+        f'<td><input class="answer" id="answer-{node_id}" inputmode="decimal" '
+        f'autocomplete="off" placeholder="?" aria-label="{html.escape(grad_name)}"></td>'
+    )
+
+
+# The question table and the row of buttons under it, as both exercise pages show them.
+QUESTIONS_CSS = """table.questions { border-collapse: collapse; margin-top: .6em; }
+table.questions td { padding: .25em .5em; border-top: 1px solid #e2e8f0; vertical-align: top; }
+.formula { color: #64748b; font-family: ui-monospace, Menlo, Consolas, monospace;
+  font-size: .9em; }
+input.answer { width: 7em; font-size: 1em; font-family: ui-monospace, Menlo, Consolas,
+  monospace; }
+.controls { margin: .8em 0; display: flex; gap: .6em; align-items: center; }
+.controls button { cursor: pointer; }
+"""
+
+# What follows the CSS on both exercise pages, up to the buttons under the questions.
+EXERCISE_BODY = """{panel_css}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p class="intro">{intro}</p>
+<div class="layout">
+<div class="main">
+<div class="graph">{svg}</div>
+<table class="questions"><tbody>
+{rows}
+</tbody></table>
+<div class="controls">
+"""
+
+
 def practice_page(root: Value, grad: float, title: str | None) -> str:
     """The whole page for the practice over ``root`` (grads left as they were)."""
     p = Practice(root, grad)
@@ -56,17 +97,11 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
                 "sum": p.sum_line(v),
             }
         )
-        grad_name = f"d{name}/d{wrap(p.names[v])}"
         rows.append(
-            f'<tr class="question" data-node="{node_id}">'
-            f'<td><label for="answer-{node_id}"><code>{html.escape(grad_name)}</code></label>'
-            f' <span class="formula">{html.escape(p.formula(v))}, data '
-            f"{html.escape(format_number(v.data))}</span></td>"
-            f'<td><input class="answer" id="answer-{node_id}" inputmode="decimal" '
-            f'autocomplete="off" placeholder="?" aria-label="{html.escape(grad_name)}"></td>'
-            f'<td class="buttons"><button type="button" class="check">Check</button> '
-            f'<button type="button" class="show">Show</button></td>'
-            f'<td class="verdict" aria-live="polite"></td></tr>'
+            question_cells(p, v, node_id)
+            + '<td class="buttons"><button type="button" class="check">Check</button> '
+            '<button type="button" class="show">Show</button></td>'
+            '<td class="verdict" aria-live="polite"></td></tr>'
         )
     data = {
         "relTol": p.rel_tol,
@@ -83,53 +118,50 @@ def practice_page(root: Value, grad: float, title: str | None) -> str:
         "(or Enter); an answer within "
         f"{p.rel_tol:g} (relative) of the right one counts as right."
     )
-    return _TEMPLATE.format(
-        title=html.escape(heading),
+    return fill_page(
+        _TEMPLATE,
+        p,
+        heading,
+        intro,
+        rows,
+        practice=facts_json(data),
+        facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),
+        highlight=HIGHLIGHT,
+    )
+
+
+def fill_page(
+    template: str, p: Practice, title: str, intro: str, rows: list[str], **more: str
+) -> str:
+    """An exercise page's template filled: what both pages have, then ``more``."""
+    return template.format(
+        title=html.escape(title),
         intro=html.escape(intro),
         svg=tag_nodes(picture_svg(p)),
         rows="\n".join(rows),
-        practice=facts_json(data),
-        facts=facts_json(facts(root, list(p.steps), p.names, p.seed)),
         page_css=PAGE_CSS,
         panel_css=PANEL_CSS,
         panel_js=PANEL_JS,
-        highlight=HIGHLIGHT,
+        **more,
     )
 
 
 _TEMPLATE = (
     PAGE_HEAD
-    + """table.questions {{ border-collapse: collapse; margin-top: .6em; }}
-table.questions td {{ padding: .25em .5em; border-top: 1px solid #e2e8f0; vertical-align: top; }}
-.formula {{ color: #64748b; font-family: ui-monospace, Menlo, Consolas, monospace;
-  font-size: .9em; }}
-input.answer {{ width: 7em; font-size: 1em; font-family: ui-monospace, Menlo, Consolas,
-  monospace; }}
-.verdict {{ max-width: 34em; line-height: 1.35; }}
+    + QUESTIONS_CSS.replace("{", "{{").replace("}", "}}")
+    + """.verdict {{ max-width: 34em; line-height: 1.35; }}
 .verdict .ok {{ color: #15803d; font-weight: bold; }}
 .verdict .wrong {{ color: {highlight}; font-weight: bold; }}
 .verdict .missing {{ color: #92400e; }}
 .verdict .answer-shown {{ color: #475569; }}
-.controls {{ margin: .8em 0; display: flex; gap: .6em; align-items: center; }}
-.controls button, td.buttons button {{ cursor: pointer; }}
+td.buttons button {{ cursor: pointer; }}
 td.buttons {{ white-space: nowrap; }}
 #summary {{ font-weight: bold; }}
 svg g.ok polygon:first-of-type, svg g.ok path {{ stroke: #15803d; stroke-width: 2.5; }}
 svg g.wrong polygon:first-of-type, svg g.wrong path {{ stroke: {highlight}; stroke-width: 2.5; }}
-{panel_css}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<p class="intro">{intro}</p>
-<div class="layout">
-<div class="main">
-<div class="graph">{svg}</div>
-<table class="questions"><tbody>
-{rows}
-</tbody></table>
-<div class="controls">
-<button type="button" id="check-all">Check all</button>
+"""
+    + EXERCISE_BODY
+    + """<button type="button" id="check-all">Check all</button>
 <button type="button" id="reveal-all">Reveal all answers</button>
 <span id="summary" aria-live="polite"></span>
 </div>
@@ -273,23 +305,10 @@ svg g.wrong polygon:first-of-type, svg g.wrong path {{ stroke: {highlight}; stro
   installPanel(facts, function () {{ return document.querySelector(".graph svg"); }},
     function (id, fact) {{
       var open = id === data.root || known[id];
-      var rows = [["value", "data = " + fact.data, "data"],
-                  ["grad", open ? fact.gradText : fact.gradText.split(" = ")[0] + " = ?",
-                   "grad"]];
-      if (fact.op) {{
-        rows.push(["op " + fact.op, fact.formula, "op"]);
-        rows.push(["local derivatives", (open ? fact.locals : fact.forms).join("\\n"),
-                   "locals"]);
-      }} else {{
-        rows.push(["what it is", fact.formula, "op"]);
-      }}
-      rows.push(["the chain rule: one term per use", open ? fact.sum : fact.terms, "sum"]);
-      if (fact.contrib.length) {{
-        rows.push(["made from the grads of (highlighted)",
-                   fact.contrib.map(function (c) {{ return facts[c].name; }}).join(", "),
-                   "contrib"]);
-      }}
-      return rows;
+      var grad = ["grad", open ? fact.gradText : fact.gradText.split(" = ")[0] + " = ?",
+                  "grad"];
+      return factRows(facts, fact, grad, (open ? fact.locals : fact.forms) || [],
+                      open ? fact.sum : fact.terms);
     }});
 }})();
 </script>
