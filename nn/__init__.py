@@ -1,10 +1,11 @@
 """gradstep's tiny neural-network library, built only from ``engine``'s public API.
 
 ``Neuron``, ``Layer`` and ``MLP`` are made of engine Values; ``fit`` trains them with
-plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets`` has
-two moons, XOR, the reference articles' toy data and the 8×8 handwritten digits.
-Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images``,
-``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
+gradient descent (``SGD``; ``Adam``, ``AdamW`` in ``nn.optim``) on the losses in
+``nn.losses``; ``nn.datasets`` has two moons, XOR, the reference articles' toy data
+and the 8×8 handwritten digits. Several classes: ``nn.multiclass`` (softmax,
+cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
+``nn.Sequential``. See each module's docstring.
 """
 
 from . import datasets, images, live, losses, optim
@@ -22,12 +23,14 @@ from .losses import (
 )
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
-from .optim import SGD, constant, linear_decay, step_decay
+from .optim import SGD, Adam, AdamW, Optimizer, constant, linear_decay, step_decay
 from .sequential import Sequential
 from .train import History, evaluate, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
+    "Adam",
+    "AdamW",
     "Conv2d",
     "Flatten",
     "History",
@@ -37,6 +40,7 @@ __all__ = [
     "ModelFileError",
     "Module",
     "Neuron",
+    "Optimizer",
     "SGD",
     "Sequential",
     "TrainingPlot",

@@ -35,7 +35,7 @@ from .display import finish_figure, pyplot
 from .display import in_notebook as _in_notebook
 from .display import is_terminal as _is_terminal
 from .module import Module
-from .optim import SGD, Schedule
+from .optim import SGD, Optimizer, Schedule
 
 LossFn = Callable[[list[Any], list[Any]], Value]
 
@@ -153,7 +153,7 @@ def train_step(
     X: Sequence[Any],
     y: Sequence[Any],
     loss: LossFn,
-    optimizer: SGD,
+    optimizer: Optimizer,
     l2: float = 0.0,
     l2_params: Sequence[Value] | None = None,
 ) -> tuple[float, list[Any]]:
@@ -176,7 +176,7 @@ def train_step(
 def compiled_step(
     model: Callable[[Any], Any],
     loss: LossFn,
-    optimizer: SGD,
+    optimizer: Optimizer,
     l2: float,
     l2_params: Sequence[Value],
 ) -> Callable[[list[Any], list[Any]], tuple[float, list[Any]]]:
@@ -263,7 +263,7 @@ def _forward(
     X: Sequence[Any],
     y: Sequence[Any],
     loss: LossFn,
-    optimizer: SGD,
+    optimizer: Optimizer,
     l2: float,
     l2_params: Sequence[Value] | None,
 ) -> tuple[list[Any], Value]:
@@ -379,7 +379,7 @@ def fit(
     schedule: Schedule | None = None,
     weight_decay: float = 0.0,
     l2: float = 0.0,
-    optimizer: SGD | None = None,
+    optimizer: Optimizer | None = None,
     accuracy: str | Callable[[Any, Any], bool] | None = "auto",
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
@@ -441,8 +441,11 @@ def fit(
         lr = positive(lr, "lr", "fit")
         weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)
         optimizer = SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
-    elif not isinstance(optimizer, SGD):
-        raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"fit: optimizer must be an nn optimizer (nn.SGD, nn.Adam, nn.AdamW), got "
+            f"{type(optimizer).__name__}"
+        )
     correct = _accuracy_rule(accuracy, loss_fn)
     params = model.parameters()
     replay = compiled_step(model, loss_fn, optimizer, l2, params) if compile else None
@@ -506,7 +509,7 @@ def fit(
 def _step_named(epoch: int, batch: int, batches: int) -> Iterator[None]:
     """A failing step's error, re-raised naming its epoch and batch.
 
-    The step's only change to the parameters, SGD.step, is all or nothing, so whatever
+    The step's only change to the parameters, the optimizer's step, is all or nothing, so whatever
     failed, the model is as it was before this step, and the message says so.
     """
     try:
