@@ -25,6 +25,7 @@
 # %%
 import html
 import math
+import warnings
 from pathlib import Path
 
 from IPython.display import FileLink, display
@@ -228,6 +229,21 @@ assert w1.grad == 2 * before
 engine.zero_grad(o)
 o.backward()
 assert w1.grad == before
+
+# %% [markdown]
+# The stepper is a backward pass too, so the same holds for it: `backward()` and then
+# `backward_steps()` leaves every leaf at twice its gradient. The tools say so when a
+# pass starts on leaves that still hold grads: a `CarriedGradWarning` names them and
+# what to do. Here it is, caught and printed:
+
+# %%
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    list(o.backward_steps())  # o.backward() above already filled the grads
+print(caught[0].message)
+assert caught[0].category.__name__ == "CarriedGradWarning"
+assert "zero_grad()" in str(caught[0].message)
+assert w1.grad == 2 * before
 
 # %% [markdown]
 # ### Take it with you: an HTML stepper

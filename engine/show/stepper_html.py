@@ -28,7 +28,7 @@ from ..core.value import Value
 from .dot_exe import run_dot
 from .draw import HIGHLIGHT, UPDATED, format_number
 from .node_panel import PAGE_CSS, PAGE_HEAD, PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
-from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
+from .stepper import PARTIAL, PENDING, BackpropSteps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
 
@@ -82,7 +82,7 @@ def export_backprop_html(
         target.write_text(page, encoding="utf-8")
         return os.fspath(path)
     with grads_kept(root):
-        stepper = backprop_steps(root, grad)
+        stepper = BackpropSteps(root, grad, where="export_backprop_html")
         for _ in stepper:
             pass
     svgs = _frames_svg(stepper)
