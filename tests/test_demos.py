@@ -80,7 +80,7 @@ def test_moons_animate_writes_the_training_animation(tmp_path):
                  "--out", str(tmp_path)))  # fmt: skip
     gif = tmp_path / "moons_training.gif"
     assert gif.read_bytes().startswith(b"GIF8")
-    assert f"to {gif}" in out and "frames)" in out
+    assert f"(5 frames) to {gif}" in out  # epochs 0 to 4: a frame per epoch
 
 
 def test_moons_shows_the_progress_bar_when_asked(tmp_path):
