@@ -7,7 +7,8 @@ Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images
 ``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, images, live, losses, optim
+from . import datasets, display, images, live, losses, optim
+from .chart import Chart
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .live import TrainingPlot, plot_neurons
@@ -28,6 +29,7 @@ from .train import History, evaluate, fit, train_step
 
 __all__ = [
     "ACTIVATIONS",
+    "Chart",
     "Conv2d",
     "Flatten",
     "History",
@@ -49,6 +51,7 @@ __all__ = [
     "constant",
     "cross_entropy",
     "datasets",
+    "display",
     "evaluate",
     "fit",
     "freeze",
