@@ -16,7 +16,9 @@ from .contour import segments
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 MIMETYPE = "application/vnd.vegalite.v5+json"
 PIXELS = 80  # per inch of the matplotlib figure, so both come out about as big
-CELL = 22  # pixels per heat-map square
+CELL = 22  # pixels per heat-map square; wide enough for "-0.53" when numbers are written in
+NUMBERED_CELL = 44
+POINT_AREA = 1.5  # Vega-Lite's point size (px²) per matplotlib's (points²), to look alike
 DASH = [5, 3]
 # a five-pointed star as an SVG path in the unit square, for Vega-Lite's point shape
 STAR = (
@@ -56,7 +58,8 @@ def panel_size(chart: Chart, panel: Panel) -> tuple[int, int]:
     maps = [m for m in panel.marks if m.kind == "heatmap"]
     if maps:
         rows = maps[0].data["rows"]
-        return CELL * len(rows[0]), CELL * len(rows)
+        cell = NUMBERED_CELL if maps[0].style["numbers"] else CELL
+        return cell * len(rows[0]), cell * len(rows)
     width = round(chart.width * panel.width * PIXELS * 0.85)
     height = round(chart.height * PIXELS * 0.75)
     if panel.equal:
@@ -105,7 +108,7 @@ class Keys:
         return {
             "field": "series",
             "type": "nominal",
-            "legend": {"title": None},
+            "legend": {"title": None, "labelLimit": 400},
             "scale": {"domain": self.labels, "range": self.colours},
         }
 
@@ -132,7 +135,8 @@ class Keys:
 def _layer(
     mark: dict[str, Any], rows: list[dict[str, Any]], encoding: dict[str, Any]
 ) -> dict[str, Any]:
-    return {"mark": mark, "data": {"values": rows}, "encoding": encoding}
+    # clip: nothing drawn outside the axes when a panel's range is set (xlim, ylim)
+    return {"mark": {**mark, "clip": True}, "data": {"values": rows}, "encoding": encoding}
 
 
 def _line(m: Mark, panel: Panel, keys: Keys) -> list[dict[str, Any]]:
@@ -140,7 +144,7 @@ def _line(m: Mark, panel: Panel, keys: Keys) -> list[dict[str, Any]]:
         {"x": x, "y": y, "order": i, "series": m.label}
         for i, (x, y) in enumerate(zip(m.data["x"], m.data["y"], strict=True))
     ]
-    mark: dict[str, Any] = {"type": "line", "strokeWidth": m.style["width"], "clip": True}
+    mark: dict[str, Any] = {"type": "line", "strokeWidth": m.style["width"]}
     if m.style["dash"]:
         mark["strokeDash"] = DASH
     if m.style["dots"]:
@@ -161,7 +165,7 @@ def _points(m: Mark, panel: Panel, keys: Keys) -> list[dict[str, Any]]:
     mark = {
         "type": "point",
         "filled": True,
-        "size": m.style["size"],
+        "size": m.style["size"] * POINT_AREA,
         "opacity": 1,
         "shape": STAR if m.style["star"] else "circle",
         "stroke": "white",
