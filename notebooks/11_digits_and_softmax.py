@@ -21,7 +21,7 @@ import engine
 import nn
 from engine import Value
 
-DATA = Path(nn.__file__).resolve().parent.parent / "notebooks" / "data"  # the saved models
+DATA = Path("data")  # the saved models, in the folder next to this notebook
 
 # %% [markdown]
 # ## An image is a grid of numbers
