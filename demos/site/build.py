@@ -1,4 +1,4 @@
-"""Build the lessons as a static JupyterLite site: everything from PyPI and npm, nothing at run time.
+"""Build the lessons as a static JupyterLite site, from PyPI and npm, with nothing at run time.
 
 The steps, each a function below:
 
@@ -26,8 +26,8 @@ import os
 import shutil
 import subprocess
 import sys
+import re
 import tempfile
-import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -101,8 +101,8 @@ def closure(packages: dict, roots: list[str]) -> list[str]:
 
 def uv_lock_version(name: str) -> str:
     """The newest version of ``name`` in gradstep's uv.lock."""
-    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    versions = [p["version"] for p in lock["package"] if p["name"] == name]
+    text = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    versions = re.findall(rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"', text)
     if not versions:
         raise SystemExit(f"site build: {name} is not in uv.lock; run `uv lock`")
     return max(versions, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
@@ -213,8 +213,8 @@ def build(out: Path) -> None:
         lite_config(lite)
         print("4. jupyter lite build")
         jupyter_lite = Path(sys.executable).parent / "jupyter-lite"
-        run([str(jupyter_lite), "build", "--lite-dir", str(lite), "--contents",
-             str(work / "contents"), "--output-dir", str(out), "--no-sourcemaps"], cwd=lite)  # fmt: skip
+        contents = ["--contents", str(work / "contents"), "--output-dir", str(out)]
+        run([str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"])
     print(f"\nwrote {out}: {len(names)} lessons, {size_mb(out):.1f} MB")
     print(f"serve it: python -m http.server -d {os.path.relpath(out)}  (then open the address)")
 
