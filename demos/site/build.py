@@ -23,10 +23,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import re
 import tempfile
 from pathlib import Path
 
@@ -102,7 +102,8 @@ def closure(packages: dict, roots: list[str]) -> list[str]:
 def uv_lock_version(name: str) -> str:
     """The newest version of ``name`` in gradstep's uv.lock."""
     text = (ROOT / "uv.lock").read_text(encoding="utf-8")
-    versions = re.findall(rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"', text)
+    entry = rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"'
+    versions = re.findall(entry, text)
     if not versions:
         raise SystemExit(f"site build: {name} is not in uv.lock; run `uv lock`")
     return max(versions, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
