@@ -8,7 +8,8 @@ cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
 ``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, images, live, losses, optim
+from . import datasets, display, images, live, losses, optim
+from .chart import Chart
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .live import TrainingPlot, plot_neurons
@@ -31,6 +32,7 @@ __all__ = [
     "ACTIVATIONS",
     "Adam",
     "AdamW",
+    "Chart",
     "Conv2d",
     "Flatten",
     "History",
@@ -53,6 +55,7 @@ __all__ = [
     "constant",
     "cross_entropy",
     "datasets",
+    "display",
     "evaluate",
     "fit",
     "freeze",

@@ -15,8 +15,6 @@
 # student passed after 2.5 hours, another failed after 3.
 
 # %%
-import matplotlib.pyplot as plt
-
 import engine
 import nn
 from engine import Value
@@ -116,20 +114,18 @@ assert abs(neuron.w[0].grad) < 1e-3 and abs(neuron.b.grad) < 1e-3
 
 # %%
 xs = [0.05 * i for i in range(121)]
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-left.plot(xs, [neuron([x]).data for x in xs], color="tab:blue", label="P(pass)")
+chart = nn.Chart(cols=2, width=5.5, height=3.8)
+left = chart.panel(title="one sigmoid neuron", xlabel="hours studied",
+                   ylabel="probability of passing", legend="center right")
+left.line(xs, [neuron([x]).data for x in xs], "P(pass)", "tab:blue")
 for outcome, colour, name in [(1, "tab:green", "passed (y = 1)"), (0, "tab:red", "failed (y = 0)")]:
     studied = [h for h, y in zip(hours, passed) if y == outcome]
-    left.scatter(studied, [outcome] * len(studied), color=colour, zorder=3, label=name)
-left.axvline(boundary, color="gray", ls=":", label=f"boundary {boundary:.2f} h")
-left.axhline(0.5, color="lightgray", lw=0.8, label="P = 0.5")
-left.set(xlabel="hours studied", ylabel="probability of passing", title="one sigmoid neuron")
-left.legend(loc="center right", fontsize=8)
-right.plot(range(1, len(losses) + 1), losses, color="tab:orange", label="loss, epoch by epoch")
-right.set(xlabel="epoch", ylabel="binary cross-entropy", title="training loss")
-right.legend()
-fig.tight_layout()
-plt.show()
+    left.points(studied, [outcome] * len(studied), name, colour)
+left.vline(boundary, f"boundary {boundary:.2f} h")
+left.hline(0.5, "P = 0.5")
+right = chart.panel(title="training loss", xlabel="epoch", ylabel="binary cross-entropy")
+right.line(range(1, len(losses) + 1), losses, "loss, epoch by epoch", "tab:orange")
+chart.show()
 
 # %% [markdown]
 # ## The same thing with `nn.fit`

@@ -15,8 +15,6 @@
 # %%
 import itertools
 
-import matplotlib.pyplot as plt
-
 import engine
 import nn
 
@@ -148,19 +146,15 @@ for i, layer in enumerate(student.layers):
         weights = ", ".join(f"{w.data:6.2f}" for w in neuron.w)
         print(f"layer {i} neuron {j}: weights [{weights}], bias {neuron.b.data:6.2f}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.8), gridspec_kw={"width_ratios": [2, 1]})
-positions = range(len(X))
-for shift, bottles, label in [(-0.2, y, "article's network"), (0.2, learned, "learned from scratch")]:
-    bars = left.bar([p + shift for p in positions], bottles, width=0.4, label=label)
-    left.bar_label(bars, fmt="%.1f", fontsize=7)  # so the lists that get 0 bottles show it
-left.set_xticks(list(positions), [name(x).replace(" + ", "\n+ ") for x in X], fontsize=8)
-left.set(xlabel="who comes", ylabel="bottles", title="the eight guest lists")
-left.legend()
-right.semilogy(history.epochs, history.loss, color="tab:orange", label="the learned network")
-right.set(xlabel="epoch", ylabel="mean squared error (log scale)", title="training loss")
-right.legend()
-fig.tight_layout()
-plt.show()
+chart = nn.Chart(cols=2, width=4, height=3.8)
+left = chart.panel(title="the eight guest lists", xlabel="who comes", ylabel="bottles", width=2)
+left.bars([name(x).replace(" + ", "\n+ ") for x in X],
+          {"article's network": y, "learned from scratch": learned},
+          numbers_on_top=True)  # so the lists that get 0 bottles show it
+right = chart.panel(title="training loss", xlabel="epoch",
+                    ylabel="mean squared error (log scale)", ylog=True)
+right.line(history.epochs, history.loss, "the learned network", "tab:orange")
+chart.show()
 
 # %% [markdown]
 # ## When training gets stuck: dead ReLUs

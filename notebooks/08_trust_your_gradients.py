@@ -13,11 +13,11 @@
 import inspect
 import math
 
-import matplotlib.pyplot as plt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
+import nn
 from engine import Value
 from engine.testing import graphs
 
@@ -60,14 +60,13 @@ assert abs(x.grad - numeric) < 1e-8
 hs = [10.0**-k for k in range(1, 14)]
 errs = [abs(central_difference(f, 0.7, h) - x.grad) for h in hs]
 checker_h = inspect.signature(engine.gradcheck).parameters["eps"].default  # gradcheck's h
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.loglog(hs, errs, "o-", label="f(x) = x tanh(x) at x = 0.7")
-ax.axvline(checker_h, color="gray", ls=":", label=f"engine.gradcheck's h = {checker_h:g}")
-ax.set(xlabel="step h (smaller to the right)", ylabel="|finite difference - backward|",
-       title="error of the central difference")
-ax.invert_xaxis()
-ax.legend(fontsize=8, loc="upper center")
-plt.show()
+chart = nn.Chart(width=6, height=3.5)
+panel = chart.panel(title="error of the central difference", xlabel="step h (smaller to the right)",
+                    ylabel="|finite difference - backward|", xlog=True, ylog=True, flip_x=True,
+                    legend="upper center")
+panel.line(hs, errs, "f(x) = x tanh(x) at x = 0.7", "tab:blue", dots=True)
+panel.vline(checker_h, f"engine.gradcheck's h = {checker_h:g}")
+chart.show()
 
 best_h = hs[errs.index(min(errs))]
 print("best h:", best_h)

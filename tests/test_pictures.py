@@ -426,6 +426,13 @@ def notebook_sources() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
+def work_in_lesson_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Run in ``folder`` as if it were notebooks/: the lessons read their saved models
+    from ``data/`` next to them, and what they write lands in ``folder``."""
+    (folder / "data").symlink_to(ROOT / "notebooks" / "data")
+    monkeypatch.chdir(folder)
+
+
 def code_cells(source: Path) -> list[str]:
     """The notebook's code cells, exactly as notebooks/pair.py writes them."""
     spec = importlib.util.spec_from_file_location("_pair", ROOT / "notebooks" / "pair.py")
@@ -460,7 +467,7 @@ def test_notebook_pictures_show_the_grads_their_arrows_give(source, tmp_path, mo
     import matplotlib.pyplot as plt
 
     monkeypatch.setattr(plt, "show", lambda *args, **kwargs: plt.close("all"))
-    monkeypatch.chdir(tmp_path)
+    work_in_lesson_folder(monkeypatch, tmp_path)
     pictures = Pictures(monkeypatch)
 
     def display(*objs: Any, **options: Any) -> None:
