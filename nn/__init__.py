@@ -8,7 +8,7 @@ cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
 ``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, display, images, live, losses, optim
+from . import datasets, display, images, lesson, live, losses, optim
 from .chart import Chart
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
@@ -61,6 +61,7 @@ __all__ = [
     "freeze",
     "hinge",
     "images",
+    "lesson",
     "is_frozen",
     "l2",
     "linear_decay",
