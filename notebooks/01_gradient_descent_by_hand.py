@@ -21,6 +21,7 @@
 import engine
 import nn
 from engine import Value
+from nn.lesson import expect
 
 guests, bottles = nn.datasets.dinner_parties()
 assert guests == [3.0, 10.0, 75.0] and bottles == [2.0, 7.0, 50.0]
@@ -128,7 +129,7 @@ engine.draw_dot(loss)
 # $\eta$ must be small: we use $\eta = 0.0001$. Each round is forward, backward, update.
 
 # %%
-lr = 1e-4
+lr = 1e-4  # try 5e-5 (slower) or 6e-4 (see "Too big a step" below)
 A = Value(1.0, label="A")
 path = []  # (A, loss) after every step, for the plot
 for step in range(40):
@@ -154,7 +155,8 @@ print(f"best A = 3826 / 5734 = {best:.6f}")
 assert sum(g * b for g, b in zip(guests, bottles)) == 3826
 assert sum(g * g for g in guests) == 5734
 assert abs(best - 0.667) < 0.001
-assert abs(A.data - best) < 1e-6, A.data  # gradient descent found it
+expect("gradient descent found the best A", abs(A.data - best) < 1e-6, got=A.data,
+       expected=best, settings={"lr": 1e-4})
 
 # %% [markdown]
 # So for a party of 12 you would buy $0.667 \times 12 \approx 8$ bottles.
