@@ -245,9 +245,12 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
         schedule: Schedule | None = None,
     ) -> None:
+        """``weight_decay=None``: the class's default, 0 for Adam and 1e-2 for AdamW."""
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
         super().__init__(params, lr, weight_decay, schedule)
         where = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -299,17 +302,6 @@ class AdamW(Adam):
 
     decoupled = True
     default_weight_decay = 1e-2
-
-    def __init__(
-        self,
-        params: Module | Iterable[Value],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        schedule: Schedule | None = None,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, schedule)
 
 
 def _fraction(x: float, what: str, where: str) -> float:

@@ -10,7 +10,7 @@
 # %%
 import math
 import statistics
-import time
+import timeit
 
 import engine
 import nn
@@ -100,13 +100,8 @@ expect("n forward passes give the gradient one backward pass gives",
 # matters is how the ratio grows: $n$ passes against one.
 
 # %%
-def median_seconds(run, repeats=5):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median_seconds(run):
+    return statistics.median(timeit.repeat(run, number=1, repeat=5))
 
 
 sizes = [4, 16, 64]
