@@ -13,6 +13,7 @@
 # %%
 import engine
 import nn
+from nn.lesson import expect
 
 X, y = nn.datasets.make_moons(100, noise=0.1, seed=1, signed=True)  # labels -1 / +1
 print(len(X), "points; first three:", [[round(v, 3) for v in x] for x in X[:3]], y[:3])
@@ -60,8 +61,10 @@ assert model.num_parameters() == (2 * 16 + 16) + (16 * 16 + 16) + (16 + 1) == 33
 # default, gives exactly this history too, only slower).
 
 # %%
+lr, epochs = 1.0, 100  # micrograd's demo; try lr = 0.1 or epochs = 30
+SETTINGS = {"lr": 1.0, "epochs": 100}
 history = nn.fit(
-    model, X, y, loss="hinge", l2=1e-4, epochs=100, lr=1.0, schedule=nn.linear_decay(100),
+    model, X, y, loss="hinge", l2=1e-4, epochs=epochs, lr=lr, schedule=nn.linear_decay(epochs),
     compile=True,
 )
 print(history)
@@ -69,8 +72,10 @@ print(history)
 scores = model.predict(X)
 accuracy = sum((s > 0) == (label > 0) for s, label in zip(scores, y)) / len(y)
 print(f"training accuracy: {accuracy:.0%}")
-assert accuracy == 1.0 and history.accuracy[-1] == 1.0
-assert history.loss[-1] < 0.05 < history.loss[0]
+expect("every training point ends on its side", accuracy == 1.0, got=accuracy,
+       expected=1.0, settings=SETTINGS)
+expect("the loss falls below 0.05", history.loss[-1] < 0.05 < history.loss[0],
+       got=history.loss[-1], expected="< 0.05", settings=SETTINGS)
 
 # %% [markdown]
 # The loss (blue) and the accuracy (orange), epoch by epoch:

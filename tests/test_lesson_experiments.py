@@ -18,11 +18,13 @@ NOTEBOOKS = ROOT / "notebooks"
 # (lesson, the line that sets its main parameters, the line a learner might write instead)
 EXPERIMENTS = [
     ("01_gradient_descent_by_hand", "lr = 1e-4", "lr = 5e-5"),
+    ("03_logistic_regression", "lr, epochs = 0.5, 3000", "lr, epochs = 0.05, 3000"),
     (
         "05_guest_list_network",
         "seed, lr, epochs = 2, 0.05, 1000",
         "seed, lr, epochs = 1, 0.05, 1000",
     ),
+    ("07_moons_classifier", "lr, epochs = 1.0, 100", "lr, epochs = 1.0, 30"),
     ("12_activations", "dead_bias = -5.0", "dead_bias = -0.5"),
     ("12_activations", "big_lr = 3.0", "big_lr = 0.1"),
     ("13_deep_nets", "width, depth = 16, 10", "width, depth = 16, 3"),
