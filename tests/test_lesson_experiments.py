@@ -18,6 +18,7 @@ NOTEBOOKS = ROOT / "notebooks"
 # (lesson, the line that sets its main parameters, the line a learner might write instead)
 EXPERIMENTS = [
     ("01_gradient_descent_by_hand", "lr = 1e-4", "lr = 5e-5"),
+    ("02_one_neuron_decides", "threshold = 6", "threshold = 5"),
     ("03_logistic_regression", "lr, epochs = 0.5, 3000", "lr, epochs = 0.05, 3000"),
     (
         "05_guest_list_network",
@@ -25,6 +26,8 @@ EXPERIMENTS = [
         "seed, lr, epochs = 1, 0.05, 1000",
     ),
     ("07_moons_classifier", "lr, epochs = 1.0, 100", "lr, epochs = 1.0, 30"),
+    ("09_the_gradient_is_a_graph_too", "h = 1e-6", "h = 1e-3"),
+    ("11_digits_and_softmax", "i = 3", "i = 5"),
     ("12_activations", "dead_bias = -5.0", "dead_bias = -0.5"),
     ("12_activations", "big_lr = 3.0", "big_lr = 0.1"),
     ("13_deep_nets", "width, depth = 16, 10", "width, depth = 16, 3"),
@@ -37,6 +40,7 @@ def run_changed(lesson: str, line: str, changed: str, where: Path) -> subprocess
     source = (NOTEBOOKS / f"{lesson}.py").read_text(encoding="utf-8")
     starts = [s for s in source.splitlines() if s.split("#")[0].strip() == line]
     assert len(starts) == 1, f"{lesson}: expected one line `{line}`, found {len(starts)}"
+    (where / "data").symlink_to(NOTEBOOKS / "data")  # as next to the lesson
     script = where / f"{lesson}_experiment.py"
     script.write_text(source.replace(starts[0], changed, 1), encoding="utf-8")
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
