@@ -32,6 +32,7 @@ from IPython.display import FileLink, display
 
 import engine
 from engine import Value
+from nn.lesson import expect
 
 # %% [markdown]
 # ## A small expression
@@ -158,7 +159,9 @@ n.label = "n"
 o = n.tanh()
 o.label = "o"
 print(f"n = {n.data:.4f}, o = {o.data:.4f}")
-assert abs(o.data - math.sqrt(0.5)) < 1e-12
+expect("the odd bias makes o = √0.5, so that 1 - o² = 0.5: the by-hand numbers below "
+       "are written for it", abs(o.data - math.sqrt(0.5)) < 1e-12, got=o.data,
+       expected=math.sqrt(0.5), settings={"bias": 6.8813735870195432})
 
 # %% [markdown]
 # ### By hand
