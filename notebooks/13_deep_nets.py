@@ -103,8 +103,8 @@ layers = list(range(1, depth + 1))
 before = chart.panel(title="weights uniform in ±1", xlabel="hidden layer (1 = next to the input)",
                      ylabel="RMS weight gradient", ylog=True, legend="lower right")
 after = chart.panel(title="Xavier (tanh, sigmoid) / He (ReLU) initialisation",
-                    xlabel="hidden layer (1 = next to the input)", ylog=True,
-                    legend="lower right")
+                    xlabel="hidden layer (1 = next to the input)", ylabel="RMS weight gradient",
+                    ylog=True, legend="lower right")
 for act, colour in [("sigmoid", "tab:orange"), ("tanh", "tab:green"), ("relu", "tab:red")]:
     before.line(layers, plain[act], act, colour, dots=True)
     after.line(layers, scaled[act], act, colour, dots=True)

@@ -101,7 +101,8 @@ xs = [-4 + 8 * i / 60 for i in range(61)]
 ys = [-1.5 + 2.5 * j / 60 for j in range(61)]
 chart = nn.Chart(cols=2, width=5, height=3.6)
 plane = chart.panel(title="paths on the valley", xlabel="x", ylabel="y", legend="lower right")
-plane.contour(xs, ys, [[f(x, y) for x in xs] for y in ys], [0.5, 2, 8, 16, 32])
+plane.contour(xs, ys, [[f(x, y) for x in xs] for y in ys], [0.5, 2, 8, 16, 32],
+              "f = 0.5, 2, 8, 16, 32")
 curves = chart.panel(title="loss per step", xlabel="step", ylabel="f(x, y)", ylog=True)
 for (name, path), colour in zip(paths.items(), ["tab:gray", "tab:blue", "tab:red"]):
     plane.line([p[0] for p in path], [p[1] for p in path], name, colour, dots=True, width=1)

@@ -105,8 +105,8 @@ u = chart.panel(title="error against capacity", xlabel="polynomial degree",
 u.line(degrees, [train_error[d] for d in degrees], "training", "tab:blue", dots=True)
 u.line(degrees, [test_error[d] for d in degrees], "held-out", "tab:red", dots=True)
 u.vline(best, f"best: degree {best}")
-e = chart.panel(title=f"degree {big}, against epochs", xlabel="epoch", xlog=True, ylog=True,
-                legend="lower left")
+e = chart.panel(title=f"degree {big}, against epochs", xlabel="epoch",
+                ylabel="mean squared error", xlog=True, ylog=True, legend="lower left")
 e.line([r[0] for r in per_epoch], [r[1] for r in per_epoch], "training", "tab:blue")
 e.line([r[0] for r in per_epoch], [r[2] for r in per_epoch], "held-out", "tab:red")
 e.vline(stop[0], "early stopping")
