@@ -66,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     o = neuron(args.x1, args.x2, args.w1, args.w2, args.b)
     print(f"o = tanh(x1·w1 + x2·w2 + b) = {o.data:.4f}\n")
     print(engine.backprop_table(o))
-    engine.zero_grad(o)  # the table ran backward; start the page from clean grads
     path = out / "backprop_neuron.html"
     engine.export_backprop_html(o, path, title="Backprop through one neuron, step by step")
     print(f"\nwrote:\n  {path.resolve()}")

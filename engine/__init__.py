@@ -23,6 +23,7 @@ from .core.autodiff import (
     zero_grad,
 )
 from .core.define import define_op
+from .core.forward import Dual, dual_apply, jvp, push_forward
 from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
 from .core.ops import OPS, Op
@@ -32,6 +33,7 @@ from .show.tags import mark, role_of
 __all__ = [
     "CompiledFunction",
     "CompiledGraph",
+    "Dual",
     "GradcheckError",
     "GradcheckReport",
     "GraphChangedError",
@@ -49,6 +51,7 @@ __all__ = [
     "compile",
     "current_scope",
     "define_op",
+    "dual_apply",
     "draw_dot",
     "export_backprop_html",
     "grad",
@@ -57,10 +60,12 @@ __all__ = [
     "hessian",
     "hvp",
     "is_grad_enabled",
+    "jvp",
     "mark",
     "no_grad",
     "nodes",
     "practice",
+    "push_forward",
     "render",
     "role_of",
     "scope",

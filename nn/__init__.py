@@ -1,13 +1,15 @@
 """gradstep's tiny neural-network library, built only from ``engine``'s public API.
 
 ``Neuron``, ``Layer`` and ``MLP`` are made of engine Values; ``fit`` trains them with
-plain gradient descent (``SGD``) on the losses in ``nn.losses``; ``nn.datasets`` has
-two moons, XOR, the reference articles' toy data and the 8×8 handwritten digits.
-Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images``,
-``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
+gradient descent (``SGD``; ``Adam``, ``AdamW`` in ``nn.optim``) on the losses in
+``nn.losses``; ``nn.datasets`` has two moons, XOR, the reference articles' toy data
+and the 8×8 handwritten digits. Several classes: ``nn.multiclass`` (softmax,
+cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
+``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, images, live, losses, optim
+from . import datasets, display, images, lesson, live, losses, optim
+from .chart import Chart
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .history import History
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
@@ -23,13 +25,16 @@ from .losses import (
 )
 from .module import ModelFileError, Module, freeze, is_frozen, load, unfreeze
 from .multiclass import argmax, cross_entropy, log_softmax, logsumexp, softmax
-from .optim import SGD, constant, linear_decay, step_decay
+from .optim import SGD, Adam, AdamW, Optimizer, constant, linear_decay, step_decay
 from .sequential import Sequential
 from .steps import train_step
 from .train import evaluate, fit
 
 __all__ = [
     "ACTIVATIONS",
+    "Adam",
+    "AdamW",
+    "Chart",
     "Conv2d",
     "Flatten",
     "History",
@@ -39,6 +44,7 @@ __all__ = [
     "ModelFileError",
     "Module",
     "Neuron",
+    "Optimizer",
     "SGD",
     "Sequential",
     "TrainingPlot",
@@ -51,11 +57,13 @@ __all__ = [
     "constant",
     "cross_entropy",
     "datasets",
+    "display",
     "evaluate",
     "fit",
     "freeze",
     "hinge",
     "images",
+    "lesson",
     "is_frozen",
     "l2",
     "linear_decay",

@@ -5,10 +5,9 @@ numbers. Randomness comes from a ``random.Random(seed)``, never the global state
 ``split(X, y, test=0.2, seed=0)`` holds some examples out, to measure how well a
 model does on data it never trained on.
 
-Images: ``digits()`` is the 1,797 handwritten digits (8×8 pixels, 0 to 16 ink) that
-scikit-learn ships inside its package; each row of ``X`` is one image's 64 pixels,
-row by row, and ``y`` its digit. Install them with ``pip install 'gradstep[datasets]'``
-(nothing is downloaded at run time).
+Images: ``digits()`` is the 1,797 handwritten digits (8×8 pixels, 0 to 16 ink) of the
+UCI collection, the copy scikit-learn ships, carried in ``nn/data`` (CC BY 4.0, see its
+README); each row of ``X`` is one image's 64 pixels, row by row, and ``y`` its digit.
 
 The articles' data:
 
@@ -26,7 +25,6 @@ The articles' data:
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import itertools
 import math
 import random
@@ -168,12 +166,7 @@ def split(
     )
 
 
-DIGITS_INSTALL = (
-    "nn.datasets.digits needs scikit-learn, which ships the 8x8 digits inside its package "
-    "(nothing is downloaded). It is gradstep's `datasets` extra: in a clone run your command "
-    "with `.uv/bin/uv run --extra datasets ...` (see the README's Start), or "
-    "`pip install 'gradstep[datasets]'` where gradstep was installed with pip"
-)
+DIGITS_FILE = Path(__file__).resolve().parent / "data" / "digits.csv.gz"
 
 
 def digits(scale: bool = True) -> tuple[list[list[float]], list[int]]:
@@ -193,22 +186,12 @@ def digits(scale: bool = True) -> tuple[list[list[float]], list[int]]:
 
 @lru_cache(maxsize=1)
 def _digits_file() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
-    """The images from scikit-learn's ``digits.csv.gz``, read without importing scikit-learn.
+    """The images from gradstep's copy of the UCI digits (``nn/data``, see its README).
 
-    Importing scikit-learn takes seconds (it loads SciPy); the file is 1,797 lines of
-    65 numbers, the 64 pixels and the digit. If its place ever moves, ``load_digits``
-    reads it.
+    1,797 lines of 65 numbers, the 64 pixels and the digit: the file scikit-learn ships,
+    carried here so that the digits need nothing installed (the browser has no
+    scikit-learn).
     """
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(DIGITS_INSTALL)
-    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
-    if path.is_file():
-        with gzip.open(path, "rt") as lines:
-            rows = [[float(v) for v in line.split(",")] for line in lines if line.strip()]
-    else:  # pragma: no cover - a scikit-learn that keeps its data elsewhere
-        from sklearn.datasets import load_digits
-
-        bunch = load_digits()
-        rows = [[*map(float, x), float(t)] for x, t in zip(bunch.data, bunch.target, strict=True)]
+    with gzip.open(DIGITS_FILE, "rt") as lines:
+        rows = [[float(v) for v in line.split(",")] for line in lines if line.strip()]
     return tuple(tuple(r[:-1]) for r in rows), tuple(int(r[-1]) for r in rows)

@@ -1,5 +1,11 @@
 """Where output goes: a notebook, a terminal, a window or a file, and never nowhere.
 
+Pictures described as an ``nn.chart.Chart`` are drawn here, by the one renderer this
+Python has: matplotlib where it is installed (the look of every native lesson), and
+otherwise, in the browser's JupyterLite where matplotlib cannot be installed, a
+Vega-Lite chart that JupyterLab draws itself. ``GRADSTEP_PLOTS=vega-lite`` asks for the
+browser's path anywhere, to see or test it.
+
 A figure made in a Jupyter notebook shows itself under the cell. The same call in a
 script on a machine with no display would, left alone, do nothing at all: matplotlib
 falls back to its file-only Agg backend and draws into memory. ``finish_figure`` makes
@@ -12,7 +18,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .chart import Chart
 
 # The two classes' colours in every picture gradstep draws (demos, lessons, fit(plot=)):
 # points red for a positive label and blue otherwise; the plane in pale shades of them.
@@ -36,6 +45,57 @@ def pyplot(who: str) -> Any:
     except ImportError:
         raise ImportError(f"{who}: {MISSING_MATPLOTLIB}") from None
     return plt
+
+
+RENDERER_VAR = "GRADSTEP_PLOTS"
+RENDERERS = ("matplotlib", "vega-lite")
+
+
+def renderer() -> str:
+    """``"matplotlib"`` when it is installed, else ``"vega-lite"`` (or ``$GRADSTEP_PLOTS``)."""
+    chosen = os.environ.get(RENDERER_VAR)
+    if chosen:
+        if chosen not in RENDERERS:
+            raise ValueError(
+                f"{RENDERER_VAR}={chosen!r}: use one of {', '.join(RENDERERS)}, or unset it"
+            )
+        return chosen
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return "vega-lite"
+    return "matplotlib"
+
+
+def show(chart: Chart, path: str | os.PathLike[str] | None = None) -> None:
+    """Draw ``chart`` where the user will see it (see ``Chart.show``)."""
+    if path is not None and Path(path).suffix == ".json":
+        _write_spec(chart, Path(path))
+    elif renderer() == "matplotlib":
+        finish_figure(chart.figure(), path, "chart.png", "Chart.show")
+    elif path is None and in_notebook():
+        from IPython.display import display
+
+        from .chart_vegalite import MIMETYPE
+
+        text = f"<Chart: {len(chart.panels)} panel(s), drawn by JupyterLab from Vega-Lite>"
+        display({MIMETYPE: chart.vegalite(), "text/plain": text}, raw=True)
+    else:
+        raise ImportError(
+            f"Chart.show: {MISSING_MATPLOTLIB}; or pass a path ending .json for the Vega-Lite spec"
+        )
+
+
+def _write_spec(chart: Chart, path: Path) -> None:
+    import json
+
+    try:
+        path.write_text(json.dumps(chart.vegalite()), encoding="utf-8")
+    except OSError as error:
+        raise OSError(
+            f"Chart.show: cannot write the spec to {os.fspath(path)!r}: {error}"
+        ) from None
+    print(f"Chart.show: wrote {path.resolve()}")
 
 
 def in_notebook() -> bool:

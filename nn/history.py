@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from .chart import Chart
 from .display import finish_figure, pyplot
 
 
@@ -53,6 +54,27 @@ class History:
         elif self.val_loss:
             text += f", validation loss {self.val_loss[-1]:.4g}"
         return text + ")"
+
+    def chart(self) -> Chart:
+        """The loss and, when measured, the accuracy per epoch, as two panels of a Chart.
+
+        ``history.chart().show()`` draws it with matplotlib or, in the browser, as a
+        Vega-Lite chart (see ``nn.chart``). Validation numbers are the dashed lines.
+        """
+        chart = Chart(cols=2, width=4.5, height=3.2)
+        loss = chart.panel(title="loss", xlabel="epoch", ylabel="loss")
+        loss.line(self.epochs, self.loss, "loss + L2 term" if self.l2 else "loss", "tab:blue")
+        if self.val_loss:
+            loss.line(self.epochs, self.val_loss, "validation loss", "tab:blue", dash=True)
+        if self.accuracy or self.val_accuracy:
+            acc = chart.panel(title="accuracy", xlabel="epoch", ylabel="accuracy",
+                              ylim=(-0.02, 1.02), legend="lower right")  # fmt: skip
+            if self.accuracy:
+                acc.line(self.epochs, self.accuracy, "accuracy", "tab:orange")
+            if self.val_accuracy:
+                acc.line(self.epochs, self.val_accuracy, "validation accuracy", "tab:orange",
+                         dash=True)  # fmt: skip
+        return chart
 
     def plot(self, path: str | os.PathLike[str] | None = None, *, ax: Any = None) -> Any:
         """Plot loss (and accuracy, on a second axis) per epoch; returns the matplotlib Axes.

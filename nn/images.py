@@ -17,6 +17,7 @@ from typing import Any
 
 from engine import Value
 
+from .chart import Chart
 from .checks import float_of, ordered
 from .display import finish_figure, pyplot
 
@@ -106,6 +107,43 @@ def draw_images(
     return fig
 
 
+def image_chart(
+    images: Sequence[Any],
+    titles: Sequence[str] | None = None,
+    cols: int = 8,
+    centred: bool = False,
+    size: float = 1.3,
+    label: str = "value",
+) -> Chart:
+    """Images side by side as a ``Chart`` of heat maps, on one colour scale (``label``).
+
+    What ``draw_images`` draws, for ``.show()`` with matplotlib or, in the browser, as
+    Vega-Lite (see ``nn.chart``). ``centred``: red positive, blue negative, white 0.
+    """
+    grids, low, high = _scaled(images, titles, centred, "image_chart")
+    chart = Chart(cols=cols, width=size, height=size, colorbar=label)
+    for i, grid in enumerate(grids):
+        title = titles[i] if titles is not None else f"image {i}"
+        chart.panel(title=title, xlabel="column", ylabel="row").heatmap(grid, low, high, centred)
+    return chart
+
+
+def _scaled(images: Sequence[Any], titles: Sequence[str] | None, centred: bool, who: str
+            ) -> tuple[list[list[list[float]]], float, float]:  # fmt: skip
+    """The images as grids of floats, and the one colour scale (low, high) they share."""
+    grids = [[[float_of(v) for v in row] for row in _grid(img, who)] for img in images]
+    if not grids:
+        raise ValueError(f"{who}: got no images")
+    if titles is not None and len(titles) != len(grids):
+        raise ValueError(f"{who}: {len(grids)} images but {len(titles)} titles")
+    values = [v for grid in grids for row in grid for v in row]
+    if centred:
+        high = max(abs(v) for v in values) or 1.0
+        return grids, -high, high
+    low, high = min(values), max(values)
+    return grids, low, high if high > low else low + 1.0
+
+
 def image_figure(
     images: Sequence[Any],
     titles: Sequence[str] | None = None,
@@ -121,18 +159,8 @@ def image_figure(
     off: a darker square is a larger number in every image, not just within its own.
     """
     plt = pyplot("draw_images")
-    grids = [[[float_of(v) for v in row] for row in _grid(img, "draw_images")] for img in images]
-    if not grids:
-        raise ValueError("draw_images: got no images")
-    if titles is not None and len(titles) != len(grids):
-        raise ValueError(f"draw_images: {len(grids)} images but {len(titles)} titles")
-    values = [v for grid in grids for row in grid for v in row]
-    if centred:
-        top = max(abs(v) for v in values) or 1.0
-        cmap, low, high = "RdBu_r", -top, top
-    else:
-        low, high = min(values), max(values)
-        high = high if high > low else low + 1.0
+    grids, low, high = _scaled(images, titles, centred, "draw_images")
+    cmap = "RdBu_r" if centred else cmap
     cols = max(1, min(cols, len(grids)))
     rows = math.ceil(len(grids) / cols)
     fig, axes = plt.subplots(

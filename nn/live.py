@@ -6,17 +6,19 @@ output over the input plane as a heat map with the data points on top, as
 TensorFlow Playground draws it (orange for the negative class, blue for the positive
 one, white at the decision threshold, the boundary as a black line). In a script,
 ``plot="training.gif"`` (or ``.mp4`` when matplotlib has an ffmpeg writer) writes the
-same pictures as an animation, one frame per update, and prints the path;
+same pictures as an animation, a frame per epoch (up to ``MAX_FRAMES``, spread evenly
+over training), and prints the path;
 ``plot=True`` outside a notebook saves the final picture as ``training.png`` and says
 so. ``plot=TrainingPlot(...)`` sets how often and how finely.
 
-How often: redrawing costs time (the heat map evaluates the model at every grid point
-and matplotlib draws), so by default the picture is updated only when one more update,
-costing what the last one did, keeps all the drawing so far within 20% of the
-training time so far, with room left for the last epoch's picture (always drawn):
-whatever the model and data, updating costs under a fifth of training. ``every=k``
-updates every k epochs instead. The first frame is the model before training (epoch
-0); the last epoch is always drawn.
+How often: an animation file is for watching the boundary form, so it gets a frame
+for every epoch, or for ``MAX_FRAMES`` (50) epochs spread evenly over a longer training
+(``frame_epochs``), whatever the drawing costs. A live figure in a notebook is
+redrawn while you wait, so it keeps to a time budget: it is updated only when one more
+update, costing what the last one did, keeps all the drawing so far within 20% of the
+training time so far, with room left for the last epoch's picture (always drawn).
+``every=k`` updates every k epochs instead, in both. The first frame is the model
+before training (epoch 0); the last epoch is always drawn.
 
 ``plot_neurons(model, X)`` draws every neuron's activation over the input plane, one
 small heat map each, a band of rows per layer, as Playground shows its hidden units.
@@ -39,9 +41,10 @@ from .checks import float_of
 from .display import finish_figure
 from .module import Module
 
-__all__ = ["BUDGET", "TrainingPlot", "plot_neurons"]
+__all__ = ["BUDGET", "MAX_FRAMES", "TrainingPlot", "frame_epochs", "plot_neurons"]
 
-BUDGET = 0.2  # the share of training time updates may take, when ``every`` is not given
+BUDGET = 0.2  # the share of training time live redraws may take, when ``every`` is not given
+MAX_FRAMES = 50  # an animation file's frames after epoch 0, when ``every`` is not given
 # The project's class colours (nn.display): red for positive, blue for negative, the
 # heat map running from blue through white to red as TensorFlow Playground's does.
 NEGATIVE, POSITIVE = display.NEGATIVE, display.POSITIVE
@@ -53,8 +56,9 @@ class TrainingPlot:
 
     ``path``: an animation file (``.gif``; ``.mp4`` with ffmpeg), or None for the
     notebook figure (the final picture in ``training.png`` outside a notebook).
-    ``every``: update every that many epochs, or None to keep updates under
-    ``BUDGET`` (20%) of training time. ``resolution``: grid points per side of the
+    ``every``: update every that many epochs, or None: a file gets ``frame_epochs``
+    (every epoch, up to ``max_frames`` spread evenly), a live figure keeps its updates
+    under ``BUDGET`` (20%) of training time. ``resolution``: grid points per side of the
     heat map. ``fps``: frames per second of the animation.
 
     After training, ``frames`` counts the pictures drawn, and ``train_seconds`` /
@@ -68,6 +72,7 @@ class TrainingPlot:
         every: int | None = None,
         resolution: int = 24,
         fps: float = 5.0,
+        max_frames: int = MAX_FRAMES,
     ) -> None:
         if every is not None and (
             isinstance(every, bool) or not isinstance(every, int) or every < 1
@@ -77,6 +82,8 @@ class TrainingPlot:
             raise ValueError(f"TrainingPlot: resolution must be an int >= 2, got {resolution!r}")
         if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not fps > 0:
             raise ValueError(f"TrainingPlot: fps must be a positive number, got {fps!r}")
+        if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1:
+            raise ValueError(f"TrainingPlot: max_frames must be a positive int, got {max_frames!r}")
         self.path = None if path is None else Path(path)
         if self.path is not None and self.path.suffix.lower() not in WRITERS:
             raise ValueError(
@@ -86,7 +93,9 @@ class TrainingPlot:
         self.every = every
         self.resolution = resolution
         self.fps = float(fps)
+        self.max_frames = max_frames
         self.frames = 0
+        self.drawn_epochs: list[int] = []
         self.train_seconds = 0.0
         self.update_seconds = 0.0
         self._started = False
@@ -108,6 +117,7 @@ class TrainingPlot:
         self._notebook = self.path is None and _in_notebook()
         self._display = None  # the notebook output the figure is shown in, once shown
         self._history = None
+        self._file_epochs = frame_epochs(epochs, self.every, self.max_frames)
         # With nowhere to show frames (plot=True in a script), only the end is drawn.
         self._cost = self._draw(0, None) if self._writer or self._notebook else 0.0
         self._mark = time.perf_counter()
@@ -116,9 +126,13 @@ class TrainingPlot:
         """After each epoch: redraw when ``due`` says so."""
         self.train_seconds += time.perf_counter() - self._mark
         self._history = history
-        if (self._writer or self._notebook) and due(
-            epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost
-        ):
+        if self._writer is not None:
+            draw = epoch in self._file_epochs
+        else:
+            draw = self._notebook and due(
+                epoch, self.epochs, self.every, self.train_seconds, self.update_seconds, self._cost
+            )
+        if draw:
             self._cost = self._draw(epoch, history)
         self._mark = time.perf_counter()
 
@@ -156,6 +170,7 @@ class TrainingPlot:
             else:
                 self._display.update(image)
         self.frames += 1
+        self.drawn_epochs.append(epoch)
         cost = time.perf_counter() - begin
         self.update_seconds += cost
         return cost
@@ -175,6 +190,20 @@ class TrainingPlot:
         writer = animation.writers[name](fps=self.fps)
         writer.setup(self._figure.fig, os.fspath(self.path), dpi=80)
         return writer
+
+
+def frame_epochs(epochs: int, every: int | None = None, cap: int = MAX_FRAMES) -> set[int]:
+    """The epochs an animation file draws: 0 (before training), then every epoch, or
+    ``cap`` epochs spread evenly when there are more (``round(i·epochs/cap)``), or
+    every ``every``-th; the last epoch always.
+
+    ``frame_epochs(12)`` is 0 to 12; ``frame_epochs(100, cap=50)`` is 0, 2, 4, ..., 100.
+    """
+    if every is not None:
+        return {*range(0, epochs + 1, every), epochs}
+    if epochs <= cap:
+        return set(range(epochs + 1))
+    return {round(i * epochs / cap) for i in range(cap + 1)}
 
 
 def due(

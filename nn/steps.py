@@ -27,7 +27,7 @@ from engine import Value
 
 from . import losses
 from .checks import data_of
-from .optim import SGD
+from .optim import Optimizer
 
 LossFn = Callable[[list[Any], list[Any]], Value]
 Step = Callable[[list[Any], list[Any]], tuple[float, list[Any]]]
@@ -38,7 +38,7 @@ def train_step(
     X: Sequence[Any],
     y: Sequence[Any],
     loss: LossFn,
-    optimizer: SGD,
+    optimizer: Optimizer,
     l2: float = 0.0,
     l2_params: Sequence[Value] | None = None,
 ) -> tuple[float, list[Any]]:
@@ -61,7 +61,7 @@ def train_step(
     return value, outs
 
 
-def penalty(optimizer: SGD, l2: float, l2_params: Sequence[Value] | None) -> Value:
+def penalty(optimizer: Optimizer, l2: float, l2_params: Sequence[Value] | None) -> Value:
     """The L2 term of the objective, ``l2 * Σ p²`` (over the optimizer's parameters by default)."""
     return losses.l2(optimizer.params if l2_params is None else l2_params, l2)
 
@@ -74,7 +74,7 @@ def numbers_of(outputs: list[Any]) -> list[Any]:
 def compiled_step(
     model: Callable[[Any], Any],
     loss: LossFn,
-    optimizer: SGD,
+    optimizer: Optimizer,
     l2: float,
     l2_params: Sequence[Value],
 ) -> Step:
@@ -129,7 +129,7 @@ class _ExampleReplay:
         flat = [out] if isinstance(out, Value) else list(out)
         return (self.loss([out], [target]), *flat)
 
-    def run(self, bx: list[Any], by: list[Any], optimizer: SGD) -> list[Any]:
+    def run(self, bx: list[Any], by: list[Any], optimizer: Optimizer) -> list[Any]:
         """Zero the grads, then forward and backward every example with seed 1/n."""
         rows = [(*map(data_of, x), *_target_numbers(t)) for x, t in zip(bx, by, strict=True)]
         if self.compiled is None:

@@ -28,7 +28,7 @@ from .display import in_notebook as _in_notebook
 from .display import is_terminal as _is_terminal
 from .history import History
 from .module import Module
-from .optim import SGD, Schedule
+from .optim import SGD, Optimizer, Schedule
 from .steps import LossFn, Step, compiled_step, numbers_of, train_step
 
 
@@ -132,7 +132,7 @@ def fit(
     schedule: Schedule | None = None,
     weight_decay: float = 0.0,
     l2: float = 0.0,
-    optimizer: SGD | None = None,
+    optimizer: Optimizer | None = None,
     accuracy: str | Callable[[Any, Any], bool] | None = "auto",
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
@@ -218,22 +218,25 @@ def _check_model(model: Any) -> None:
 
 def _optimizer(
     model: Module,
-    optimizer: SGD | None,
+    optimizer: Optimizer | None,
     lr: float,
     weight_decay: float,
     schedule: Schedule | None,
-) -> SGD:
+) -> Optimizer:
     """The optimizer given, or plain SGD over the model with fit's lr, decay and schedule."""
     if optimizer is None:
         lr = positive(lr, "lr", "fit")
         weight_decay = positive(weight_decay, "weight_decay", "fit", allow_zero=True)
         return SGD(model, lr=lr, weight_decay=weight_decay, schedule=schedule)
-    if not isinstance(optimizer, SGD):
-        raise TypeError(f"fit: optimizer must be an nn.SGD, got {type(optimizer).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"fit: optimizer must be an nn optimizer (nn.SGD, nn.Adam, nn.AdamW), got "
+            f"{type(optimizer).__name__}"
+        )
     return optimizer
 
 
-def _step(model: Module, loss_fn: LossFn, optimizer: SGD, l2: float, compiled: bool) -> Step:
+def _step(model: Module, loss_fn: LossFn, optimizer: Optimizer, l2: float, compiled: bool) -> Step:
     """One gradient step on a batch, ``step(bx, by) -> (objective, outputs)``."""
     params = model.parameters()
     if compiled:
@@ -265,7 +268,7 @@ def _train_epoch(
     step: Step,
     X: list[list[Any]],
     y: list[Any],
-    optimizer: SGD,
+    optimizer: Optimizer,
     correct: Callable[[Any, Any], bool] | None,
     history: History,
 ) -> None:
@@ -331,7 +334,7 @@ def _report_epoch(
 def _step_named(epoch: int, batch: int, batches: int) -> Iterator[None]:
     """A failing step's error, re-raised naming its epoch and batch.
 
-    The step's only change to the parameters, SGD.step, is all or nothing, so whatever
+    The step's only change to the parameters, the optimizer's step, is all or nothing, so whatever
     failed, the model is as it was before this step, and the message says so.
     """
     try:

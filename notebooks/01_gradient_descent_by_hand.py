@@ -18,11 +18,10 @@
 # `backward()`, and by letting gradient descent take many small steps for us.
 
 # %%
-import matplotlib.pyplot as plt
-
 import engine
 import nn
 from engine import Value
+from nn.lesson import expect
 
 guests, bottles = nn.datasets.dinner_parties()
 assert guests == [3.0, 10.0, 75.0] and bottles == [2.0, 7.0, 50.0]
@@ -130,7 +129,7 @@ engine.draw_dot(loss)
 # $\eta$ must be small: we use $\eta = 0.0001$. Each round is forward, backward, update.
 
 # %%
-lr = 1e-4
+lr = 1e-4  # try 5e-5 (slower) or 6e-4 (see "Too big a step" below)
 A = Value(1.0, label="A")
 path = []  # (A, loss) after every step, for the plot
 for step in range(40):
@@ -156,7 +155,8 @@ print(f"best A = 3826 / 5734 = {best:.6f}")
 assert sum(g * b for g, b in zip(guests, bottles)) == 3826
 assert sum(g * g for g in guests) == 5734
 assert abs(best - 0.667) < 0.001
-assert abs(A.data - best) < 1e-6, A.data  # gradient descent found it
+expect("gradient descent found the best A", abs(A.data - best) < 1e-6, got=A.data,
+       expected=best, settings={"lr": 1e-4})
 
 # %% [markdown]
 # So for a party of 12 you would buy $0.667 \times 12 \approx 8$ bottles.
@@ -169,21 +169,19 @@ assert abs(A.data - best) < 1e-6, A.data  # gradient descent found it
 
 # %%
 grid = [0.4 + 0.005 * i for i in range(121)]
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-left.plot(grid, [loss_by_hand(a) for a in grid], color="tab:blue", label="the loss for each A")
-left.plot([a for a, _ in path], [v for _, v in path], "o", color="tab:orange", ms=5,
-          label=f"{len(path)} steps from A = 1")
-left.axvline(best, color="gray", ls=":", label=f"best A = {best:.3f}")
-left.set(xlabel="A (bottles per guest)", ylabel="mean squared error", title="the loss valley")
-left.legend()
-right.scatter(guests, bottles, color="tab:red", zorder=3, label="the three parties")
+chart = nn.Chart(cols=2, height=3.8)
+left = chart.panel(title="the loss valley", xlabel="A (bottles per guest)",
+                   ylabel="mean squared error")
+left.line(grid, [loss_by_hand(a) for a in grid], "the loss for each A", "tab:blue")
+left.points([a for a, _ in path], [v for _, v in path], f"{len(path)} steps from A = 1",
+            "tab:orange", size=25)
+left.vline(best, f"best A = {best:.3f}")
+right = chart.panel(title="the fitted line", xlabel="guests", ylabel="bottles")
+right.points(guests, bottles, "the three parties", "tab:red")
 xs = [0, 80]
-right.plot(xs, [best * x for x in xs], color="tab:green", label=f"bottles = {best:.3f} × guests")
-right.plot(xs, xs, color="gray", ls="--", label="first guess, A = 1")
-right.set(xlabel="guests", ylabel="bottles", title="the fitted line")
-right.legend()
-fig.tight_layout()
-plt.show()
+right.line(xs, [best * x for x in xs], f"bottles = {best:.3f} × guests", "tab:green")
+right.line(xs, xs, "first guess, A = 1", "gray", dash=True)
+chart.show()
 
 # %% [markdown]
 # ## Too big a step

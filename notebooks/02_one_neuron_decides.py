@@ -7,8 +7,6 @@
 # look at three activation functions.
 
 # %%
-import matplotlib.pyplot as plt
-
 import engine
 import nn
 from engine import Value
@@ -147,19 +145,16 @@ def curve(name, z):
 
 zs = [-6 + 0.05 * i for i in range(241)]
 formulas = {"linear": "z", "step": "1 if z > 0 else 0", "sigmoid": "1 / (1 + e⁻ᶻ)"}
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharex=True)
-for ax, (name, formula) in zip(axes, formulas.items()):
+chart = nn.Chart(cols=3, width=4, height=3.4)
+for name, formula in formulas.items():
     ys, slopes = zip(*(curve(name, z) for z in zs))
-    ax.plot(zs, ys, color="tab:blue", label=f"{name}(z)")
-    ax.plot(zs, slopes, color="tab:orange", ls="--", label="its slope, from backward()")
-    ax.axhline(0, color="lightgray", lw=0.8)
-    ax.axvline(0, color="lightgray", lw=0.8)
-    ax.set(title=f"{name}: {formula}", xlabel="z = w·x + b", ylabel="output, and slope")
-    ax.legend(loc="upper left", fontsize=8)
-axes[1].set_ylim(-0.1, 1.1)
-axes[2].set_ylim(-0.1, 1.1)
-fig.tight_layout()
-plt.show()
+    panel = chart.panel(title=f"{name}: {formula}", xlabel="z = w·x + b",
+                        ylabel="output, and slope", legend="upper left",
+                        ylim=None if name == "linear" else (-0.1, 1.1))
+    panel.line(zs, ys, f"{name}(z)", "tab:blue")
+    panel.line(zs, slopes, "its slope, from backward()", "tab:orange", dash=True)
+    panel.hline(0).vline(0, colour="lightgray", dash=False)
+chart.show()
 
 assert curve("step", 0.5) == (1.0, 0.0) and curve("step", -0.5) == (0.0, 0.0)
 assert curve("sigmoid", 0.0) == (0.5, 0.25)  # σ(0) = 1/2, σ'(0) = σ(1 - σ) = 1/4

@@ -15,10 +15,9 @@
 # student passed after 2.5 hours, another failed after 3.
 
 # %%
-import matplotlib.pyplot as plt
-
 import engine
 import nn
+from nn.lesson import expect
 from engine import Value
 
 hours = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
@@ -59,11 +58,13 @@ engine.draw_dot(loss)
 # every parameter; its `zero_grad()` clears the grads from the previous round first.
 
 # %%
+lr, epochs = 0.5, 3000  # try lr = 0.05: the same valley, walked ten times slower
+SETTINGS = {"lr": 0.5, "epochs": 3000}
 neuron = nn.Neuron(1, activation="sigmoid", seed=0)
 print("start:", neuron)
-optimizer = nn.SGD(neuron, lr=0.5)
+optimizer = nn.SGD(neuron, lr=lr)
 losses = []
-for epoch in range(3000):
+for epoch in range(epochs):
     probs = [neuron([h]) for h in hours]  # forward
     loss = nn.bce(probs, passed)  # how wrong
     optimizer.zero_grad()
@@ -72,8 +73,9 @@ for epoch in range(3000):
     losses.append(loss.data)
 
 w, b = neuron.w[0].data, neuron.b.data
-print(f"after 3000 epochs: w = {w:.3f}, b = {b:.3f}, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-assert losses[-1] < losses[0] / 2
+print(f"after {epochs} epochs: w = {w:.3f}, b = {b:.3f}, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
+expect("training halves the loss", losses[-1] < losses[0] / 2, got=losses[-1],
+       expected=f"< {losses[0] / 2:.4f}", settings=SETTINGS)
 
 # %% [markdown]
 # ## Reading the answer
@@ -89,14 +91,17 @@ assert losses[-1] < losses[0] / 2
 # %%
 boundary = -b / w
 print(f"decision boundary: {boundary:.4f} hours;  P(pass | 2.75 h) = {neuron([2.75]).data:.4f}")
-assert w > 0  # more study, more passes
-assert abs(boundary - 2.75) < 0.01
-assert abs(neuron([2.75]).data - 0.5) < 0.01
+expect("more study, more passes: w > 0", w > 0, got=w, expected="> 0", settings=SETTINGS)
+expect("the boundary sits in the middle, at 2.75 hours", abs(boundary - 2.75) < 0.01,
+       got=boundary, expected=2.75, settings=SETTINGS)
+expect("the model is undecided at 2.75 hours", abs(neuron([2.75]).data - 0.5) < 0.01,
+       got=neuron([2.75]).data, expected=0.5, settings=SETTINGS)
 
 predicted = [1 if neuron([h]).data > 0.5 else 0 for h in hours]
 accuracy = sum(p == y for p, y in zip(predicted, passed)) / len(hours)
 print("predicted:", predicted, " accuracy:", accuracy)
-assert accuracy == 0.8  # the two surprising students cannot both be right
+expect("8 of 10 right: the two surprising students cannot both be", accuracy == 0.8,
+       got=accuracy, expected=0.8, settings=SETTINGS)
 
 # %% [markdown]
 # At the bottom of the valley the slope is flat, so the gradients should now be close to
@@ -106,7 +111,9 @@ assert accuracy == 0.8  # the two surprising students cannot both be right
 optimizer.zero_grad()
 nn.bce([neuron([h]) for h in hours], passed).backward()
 print(f"dL/dw = {neuron.w[0].grad:.2e}, dL/db = {neuron.b.grad:.2e}")
-assert abs(neuron.w[0].grad) < 1e-3 and abs(neuron.b.grad) < 1e-3
+largest = max(abs(neuron.w[0].grad), abs(neuron.b.grad))
+expect("at the bottom the gradients are close to 0", largest < 1e-3, got=largest,
+       expected="< 0.001", settings=SETTINGS)
 
 # %% [markdown]
 # ## The probability curve
@@ -116,20 +123,18 @@ assert abs(neuron.w[0].grad) < 1e-3 and abs(neuron.b.grad) < 1e-3
 
 # %%
 xs = [0.05 * i for i in range(121)]
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-left.plot(xs, [neuron([x]).data for x in xs], color="tab:blue", label="P(pass)")
+chart = nn.Chart(cols=2, width=5.5, height=3.8)
+left = chart.panel(title="one sigmoid neuron", xlabel="hours studied",
+                   ylabel="probability of passing", legend="center right")
+left.line(xs, [neuron([x]).data for x in xs], "P(pass)", "tab:blue")
 for outcome, colour, name in [(1, "tab:green", "passed (y = 1)"), (0, "tab:red", "failed (y = 0)")]:
     studied = [h for h, y in zip(hours, passed) if y == outcome]
-    left.scatter(studied, [outcome] * len(studied), color=colour, zorder=3, label=name)
-left.axvline(boundary, color="gray", ls=":", label=f"boundary {boundary:.2f} h")
-left.axhline(0.5, color="lightgray", lw=0.8, label="P = 0.5")
-left.set(xlabel="hours studied", ylabel="probability of passing", title="one sigmoid neuron")
-left.legend(loc="center right", fontsize=8)
-right.plot(range(1, len(losses) + 1), losses, color="tab:orange", label="loss, epoch by epoch")
-right.set(xlabel="epoch", ylabel="binary cross-entropy", title="training loss")
-right.legend()
-fig.tight_layout()
-plt.show()
+    left.points(studied, [outcome] * len(studied), name, colour)
+left.vline(boundary, f"boundary {boundary:.2f} h")
+left.hline(0.5, "P = 0.5")
+right = chart.panel(title="training loss", xlabel="epoch", ylabel="binary cross-entropy")
+right.line(range(1, len(losses) + 1), losses, "loss, epoch by epoch", "tab:orange")
+chart.show()
 
 # %% [markdown]
 # ## The same thing with `nn.fit`
@@ -139,11 +144,12 @@ plt.show()
 
 # %%
 again = nn.Neuron(1, activation="sigmoid", seed=0)
-history = nn.fit(again, [[h] for h in hours], passed, loss="bce", lr=0.5, epochs=3000,
+history = nn.fit(again, [[h] for h in hours], passed, loss="bce", lr=lr, epochs=epochs,
                  progress=False)
 print(history)
-assert abs(again.w[0].data - w) < 1e-9 and abs(again.b.data - b) < 1e-9
-assert history.accuracy[-1] == 0.8
+assert abs(again.w[0].data - w) < 1e-9 and abs(again.b.data - b) < 1e-9  # any lr, epochs
+expect("fit gets 8 of 10 right too", history.accuracy[-1] == 0.8,
+       got=history.accuracy[-1], expected=0.8, settings=SETTINGS)
 
 # %% [markdown]
 # **What to remember.** Logistic regression is one neuron with a sigmoid; binary

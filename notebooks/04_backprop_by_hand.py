@@ -25,12 +25,14 @@
 # %%
 import html
 import math
+import warnings
 from pathlib import Path
 
 from IPython.display import FileLink, display
 
 import engine
 from engine import Value
+from nn.lesson import expect
 
 # %% [markdown]
 # ## A small expression
@@ -157,7 +159,9 @@ n.label = "n"
 o = n.tanh()
 o.label = "o"
 print(f"n = {n.data:.4f}, o = {o.data:.4f}")
-assert abs(o.data - math.sqrt(0.5)) < 1e-12
+expect("the odd bias makes o = √0.5, so that 1 - o² = 0.5: the by-hand numbers below "
+       "are written for it", abs(o.data - math.sqrt(0.5)) < 1e-12, got=o.data,
+       expected=math.sqrt(0.5), settings={"bias": 6.8813735870195432})
 
 # %% [markdown]
 # ### By hand
@@ -228,6 +232,21 @@ assert w1.grad == 2 * before
 engine.zero_grad(o)
 o.backward()
 assert w1.grad == before
+
+# %% [markdown]
+# The stepper is a backward pass too, so the same holds for it: `backward()` and then
+# `backward_steps()` leaves every leaf at twice its gradient. The tools say so when a
+# pass starts on leaves that still hold grads: a `CarriedGradWarning` names them and
+# what to do. Here it is, caught and printed:
+
+# %%
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    list(o.backward_steps())  # o.backward() above already filled the grads
+print(caught[0].message)
+assert caught[0].category.__name__ == "CarriedGradWarning"
+assert "zero_grad()" in str(caught[0].message)
+assert w1.grad == 2 * before
 
 # %% [markdown]
 # ### Take it with you: an HTML stepper

@@ -9,14 +9,11 @@
 # Our network: **five inputs**, a first hidden layer of **two** neurons, a second hidden
 # layer of **two** neurons and **one** output neuron, all with the sigmoid activation.
 # We compute it both ways, neuron by neuron with gradstep's Values and layer by layer
-# with numpy matrices, and check that the numbers agree.
+# with matrices, and check that the numbers agree.
 
 # %%
 import math
 import random
-
-import matplotlib.pyplot as plt
-import numpy as np
 
 import engine
 import nn
@@ -62,28 +59,44 @@ assert abs(hidden[0].data - a1) < 1e-15
 # $$Z = W X + b, \qquad A = \sigma(Z)$$
 #
 # For a layer with $n$ neurons fed by $m$ numbers, $W$ is $n \times m$, $X$ is $m \times 1$
-# and $Z$ is $n \times 1$. In Python, `@` is matrix multiplication.
+# and $Z$ is $n \times 1$. A matrix here is a list of rows. Entry $(i, j)$ of the product
+# $W X$ is row $i$ of $W$ times column $j$ of $X$, added up: `matmul` below, three lines.
+# (numpy's `W @ X` computes the same, much faster.)
 
 # %%
-def matrices(layer):
-    W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons])
-    b = np.array([[neuron.b.data] for neuron in layer.neurons])
-    return W, b
+def matmul(A, B):
+    """The matrix product A B: row i of A times column j of B, summed, at (i, j)."""
+    return [[sum(a * b for a, b in zip(row, column)) for column in zip(*B)] for row in A]
+
+
+def plus_bias(Z, b):
+    """Z with the bias column b added to each of its columns."""
+    return [[z + bias for z in row] for row, (bias,) in zip(Z, b)]
 
 
 def sigmoid(Z):
-    return 1 / (1 + np.exp(-Z))
+    return [[1 / (1 + math.exp(-z)) for z in row] for row in Z]
+
+
+def shape(M):
+    return len(M), len(M[0])
+
+
+def matrices(layer):
+    W = [[w.data for w in neuron.w] for neuron in layer.neurons]
+    b = [[neuron.b.data] for neuron in layer.neurons]
+    return W, b
 
 
 params = [matrices(layer) for layer in net.layers]
 for i, (W, b) in enumerate(params):
-    print(f"layer {i}: W is {W.shape[0]}x{W.shape[1]}, b is {b.shape[0]}x1")
-assert [W.shape for W, _ in params] == [(2, 5), (2, 2), (1, 2)]
+    print(f"layer {i}: W is {shape(W)[0]}x{shape(W)[1]}, b is {shape(b)[0]}x1")
+assert [shape(W) for W, _ in params] == [(2, 5), (2, 2), (1, 2)]
 
-X = np.array(x).reshape(5, 1)
-Z = params[0][0] @ X + params[0][1]
-print("Z of layer 0:", Z.ravel(), " first entry is z1:", abs(Z[0, 0] - z1) < 1e-12)
-assert abs(Z[0, 0] - z1) < 1e-12
+X = [[v] for v in x]  # a column: five rows of one number
+Z = plus_bias(matmul(params[0][0], X), params[0][1])
+print("Z of layer 0:", [row[0] for row in Z], " first entry is z1:", abs(Z[0][0] - z1) < 1e-12)
+assert abs(Z[0][0] - z1) < 1e-12
 
 # %% [markdown]
 # Here is that product as a picture: the $2 \times 5$ weights, the five inputs, the two
@@ -95,19 +108,12 @@ assert abs(Z[0, 0] - z1) < 1e-12
 W, b = params[0]
 panels = {"W, the weights": (W, "input j", "neuron i"), "X, the inputs": (X, "5 × 1", "input j"),
           "b, the biases": (b, "2 × 1", "neuron i"), "Z = W X + b": (Z, "2 × 1", "neuron i")}
-limit = max(np.abs(M).max() for M, _, _ in panels.values())  # one colour scale for all four
-fig, axes = plt.subplots(1, 4, figsize=(11, 2.9), layout="constrained",
-                         gridspec_kw={"width_ratios": [5, 1, 1, 1]})
-for ax, (title, (M, xlabel, ylabel)) in zip(axes, panels.items()):
-    image = ax.matshow(M, cmap="coolwarm", vmin=-limit, vmax=limit)
-    for (r, c), v in np.ndenumerate(M):
-        ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=9)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.set_xticks(range(M.shape[1]) if M.shape[1] > 1 else [])
-    ax.set_yticks(range(M.shape[0]))
-    ax.tick_params(labelsize=8, top=False, labeltop=False, bottom=True, labelbottom=True)
-fig.colorbar(image, ax=axes, label="value", shrink=0.9)
-plt.show()
+limit = max(abs(v) for M, _, _ in panels.values() for row in M for v in row)  # one scale for all
+chart = nn.Chart(cols=4, width=1.4, height=2.9, colorbar="value")
+for (title, (M, xlabel, ylabel)), width in zip(panels.items(), [5, 1, 1, 1]):
+    panel = chart.panel(title=title, xlabel=xlabel, ylabel=ylabel, width=width)
+    panel.heatmap(M, -limit, limit, signed=True, numbers_in_cells=True)
+chart.show()
 
 # %% [markdown]
 # ## Layer after layer: forward propagation
@@ -122,11 +128,11 @@ plt.show()
 def forward(X):
     A = X
     for W, b in params:
-        A = sigmoid(W @ A + b)
+        A = sigmoid(plus_bias(matmul(W, A), b))
     return A
 
 
-prediction = forward(X)[0, 0]
+prediction = forward(X)[0][0]
 with_values = net(x)
 print(f"matrices: {prediction:.15f}\nValues:   {with_values.data:.15f}")
 assert abs(prediction - with_values.data) < 1e-12
@@ -143,8 +149,8 @@ engine.draw_dot(with_values, show_grad=False)
 # ## Many examples at once, and the MSE
 #
 # Put several examples side by side as the columns of $X$ (now $5 \times 4$). The same
-# formula handles them all: $W X$ is $2 \times 4$, and numpy adds the bias column to every
-# column. Then the **mean squared error** over the examples, the cost we want small:
+# formula handles them all: $W X$ is $2 \times 4$, and `plus_bias` adds the bias column to
+# every column. Then the **mean squared error** over the examples, the cost we want small:
 #
 # $$\text{MSE} = \frac{1}{N}\sum_{i=1}^{N} (\hat y_i - y_i)^2$$
 
@@ -157,15 +163,15 @@ samples = [
 ]
 targets = [0.9, 0.1, 0.5, 0.7]
 
-X = np.array(samples).T  # one column per example
+X = [list(column) for column in zip(*samples)]  # one column per example
 Y_hat = forward(X)
-print("X is", X.shape, "-> predictions", Y_hat.shape, Y_hat.round(4))
-mse_matrix = float(np.mean((Y_hat - np.array(targets)) ** 2))
+print("X is", shape(X), "-> predictions", shape(Y_hat), [round(v, 4) for v in Y_hat[0]])
+mse_matrix = sum((p - t) ** 2 for p, t in zip(Y_hat[0], targets)) / len(targets)
 
 outputs = [net(s) for s in samples]
 mse_values = nn.mse(outputs, targets)
 print(f"MSE with matrices: {mse_matrix:.12f}\nMSE with Values:   {mse_values.data:.12f}")
-assert np.allclose(Y_hat.ravel(), [o.data for o in outputs], rtol=0, atol=1e-12)
+assert all(abs(p - o.data) <= 1e-12 for p, o in zip(Y_hat[0], outputs, strict=True))
 assert abs(mse_matrix - mse_values.data) < 1e-12
 
 # %% [markdown]

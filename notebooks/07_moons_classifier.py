@@ -11,32 +11,26 @@
 # and a learning rate that shrinks as training goes on.
 
 # %%
-import matplotlib.pyplot as plt
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-
 import engine
 import nn
+from nn.lesson import expect
 
 X, y = nn.datasets.make_moons(100, noise=0.1, seed=1, signed=True)  # labels -1 / +1
 print(len(X), "points; first three:", [[round(v, 3) for v in x] for x in X[:3]], y[:3])
 assert len(X) == 100 and sorted(set(y)) == [-1.0, 1.0] and y.count(1.0) == 50
 
 
-def show_points(ax, X, y, **style):
+def show_points(panel, X, y, size=30):
     """The points of each moon in its colour, one legend entry per moon."""
     for label, color in [(1.0, "tab:red"), (-1.0, "tab:blue")]:
         moon = [x for x, target in zip(X, y) if target == label]
-        ax.scatter([x[0] for x in moon], [x[1] for x in moon], color=color,
-                   edgecolors="white", label=f"label {label:+g}", **style)
-    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+        panel.points([x[0] for x in moon], [x[1] for x in moon], f"label {label:+g}", color, size)
 
 
-fig, ax = plt.subplots(figsize=(5, 3.5))
-show_points(ax, X, y, s=30)
-ax.set(title="two moons")
-ax.legend(loc="upper right", fontsize=8)
-plt.show()
+chart = nn.Chart(height=3.5)
+show_points(chart.panel(title="two moons", xlabel="x₁", ylabel="x₂", equal=True,
+                        legend="upper right"), X, y)
+chart.show()
 
 # %% [markdown]
 # ## The model and the loss
@@ -67,8 +61,10 @@ assert model.num_parameters() == (2 * 16 + 16) + (16 * 16 + 16) + (16 + 1) == 33
 # default, gives exactly this history too, only slower).
 
 # %%
+lr, epochs = 1.0, 100  # micrograd's demo; try lr = 0.1 or epochs = 30
+SETTINGS = {"lr": 1.0, "epochs": 100}
 history = nn.fit(
-    model, X, y, loss="hinge", l2=1e-4, epochs=100, lr=1.0, schedule=nn.linear_decay(100),
+    model, X, y, loss="hinge", l2=1e-4, epochs=epochs, lr=lr, schedule=nn.linear_decay(epochs),
     compile=True,
 )
 print(history)
@@ -76,15 +72,16 @@ print(history)
 scores = model.predict(X)
 accuracy = sum((s > 0) == (label > 0) for s, label in zip(scores, y)) / len(y)
 print(f"training accuracy: {accuracy:.0%}")
-assert accuracy == 1.0 and history.accuracy[-1] == 1.0
-assert history.loss[-1] < 0.05 < history.loss[0]
+expect("every training point ends on its side", accuracy == 1.0, got=accuracy,
+       expected=1.0, settings=SETTINGS)
+expect("the loss falls below 0.05", history.loss[-1] < 0.05 < history.loss[0],
+       got=history.loss[-1], expected="< 0.05", settings=SETTINGS)
 
 # %% [markdown]
 # The loss (blue) and the accuracy (orange), epoch by epoch:
 
 # %%
-history.plot()
-plt.show()
+history.chart().show()
 
 # %% [markdown]
 # ## The decision boundary
@@ -94,27 +91,21 @@ plt.show()
 
 
 # %%
-def show_boundary(ax, model, X, y, title, steps=30):
+def show_boundary(chart, model, X, y, title, steps=30):
     xs = [-1.6 + 4.2 * i / (steps - 1) for i in range(steps)]
     ys = [-1.2 + 2.8 * j / (steps - 1) for j in range(steps)]
     grid = [[gx, gy] for gy in ys for gx in xs]
     scores = model.predict(grid)  # no graph is recorded: predict runs under no_grad
-    Z = [[max(-3.0, min(3.0, scores[j * steps + i])) for i in range(steps)] for j in range(steps)]
-    ax.contourf(xs, ys, Z, levels=[-3, 0, 3], colors=["#c6dbef", "#fcbba1"])
-    ax.contour(xs, ys, Z, levels=[0], colors="black", linewidths=1)
-    show_points(ax, X, y, s=25)
-    ax.set(title=title)
-    key = [Line2D([], [], ls="none", marker="o", color="tab:red", label="label +1"),
-           Line2D([], [], ls="none", marker="o", color="tab:blue", label="label -1"),
-           Patch(color="#fcbba1", label="score > 0: +1"),
-           Patch(color="#c6dbef", label="score < 0: -1"),
-           Line2D([], [], color="black", lw=1, label="score = 0")]
-    ax.legend(handles=key, loc="upper right", fontsize=7)
+    Z = [[scores[j * steps + i] for i in range(steps)] for j in range(steps)]
+    panel = chart.panel(title=title, xlabel="x₁", ylabel="x₂", equal=True, legend="upper right")
+    panel.regions(xs, ys, Z, names=("score > 0: +1", "score < 0: -1"),
+                  colours=("#fcbba1", "#c6dbef"), boundary="score = 0")
+    show_points(panel, X, y, size=25)
 
 
-fig, ax = plt.subplots(figsize=(6, 4))
-show_boundary(ax, model, X, y, "what the network learned")
-plt.show()
+chart = nn.Chart(width=6, height=4)
+show_boundary(chart, model, X, y, "what the network learned")
+chart.show()
 
 # %% [markdown]
 # ## Epochs, mini-batches, shuffling and the learning rate
@@ -143,12 +134,12 @@ for name, options in settings.items():
                         progress=False, compile=True, **options)
     print(f"{name:17}: final loss {runs[name].loss[-1]:.3f}, accuracy {runs[name].accuracy[-1]:.0%}")
 
-fig, ax = plt.subplots(figsize=(7, 3.5))
+chart = nn.Chart(width=7, height=3.5)
+panel = chart.panel(title="20 epochs, batches of 10", xlabel="epoch",
+                    ylabel="hinge loss (log scale)", ylog=True)
 for name, h in runs.items():
-    ax.plot(h.epochs, h.loss, label=name)
-ax.set(xlabel="epoch", ylabel="hinge loss (log scale)", yscale="log", title="20 epochs, batches of 10")
-ax.legend()
-plt.show()
+    panel.line(h.epochs, h.loss, name)
+chart.show()
 
 final = {name: h.loss[-1] for name, h in runs.items()}
 assert final["lr 0.03"] > final["lr 0.3"]  # too small: still walking downhill
@@ -219,19 +210,16 @@ print(f"held-out accuracy: {accuracy_on(regular, X_test, y_test):.0%} with L2, "
       f"{accuracy_on(overfit, X_test, y_test):.0%} without")
 assert test_reg[600] < test_over[600]
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+chart = nn.Chart(cols=3, height=4)
+losses = chart.panel(title="training vs held-out loss", xlabel="epoch", ylabel="hinge loss")
 for (train, test), color, name in [((train_over, test_over), "tab:blue", "no L2"),
                                    ((train_reg, test_reg), "tab:green", "L2 0.01")]:
-    axes[0].plot(list(train), list(train.values()), color=color, label=f"training, {name}")
-    axes[0].plot(list(test), list(test.values()), color=color, ls="--", marker="o", ms=3,
-                 label=f"held-out, {name}")
-axes[0].axvline(best_epoch, color="gray", ls=":", label="lowest held-out loss, no L2")
-axes[0].set(xlabel="epoch", ylabel="hinge loss", title="training vs held-out loss")
-axes[0].legend(fontsize=8)
-show_boundary(axes[1], overfit, X_train, y_train, "no L2: it bends around the noise")
-show_boundary(axes[2], regular, X_train, y_train, "L2 0.01: a calmer boundary")
-fig.tight_layout()
-plt.show()
+    losses.line(list(train), list(train.values()), f"training, {name}", color)
+    losses.line(list(test), list(test.values()), f"held-out, {name}", color, dash=True, dots=True)
+losses.vline(best_epoch, "lowest held-out loss, no L2")
+show_boundary(chart, overfit, X_train, y_train, "no L2: it bends around the noise")
+show_boundary(chart, regular, X_train, y_train, "L2 0.01: a calmer boundary")
+chart.show()
 
 # %% [markdown]
 # **What to remember.** Train on one part of the data and judge on another. Watch the

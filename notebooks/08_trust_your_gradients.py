@@ -13,13 +13,14 @@
 import inspect
 import math
 
-import matplotlib.pyplot as plt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
+import nn
 from engine import Value
 from engine.testing import graphs
+from nn.lesson import expect
 
 # %% [markdown]
 # ## Finite differences
@@ -35,7 +36,8 @@ def f(x):
     return x * x.tanh() if isinstance(x, Value) else x * math.tanh(x)
 
 
-x = Value(0.7, label="x")
+at = 0.7  # try another point: backward and the nudge agree everywhere
+x = Value(at, label="x")
 y = f(x)
 y.backward()
 
@@ -44,11 +46,12 @@ def central_difference(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-numeric = central_difference(f, 0.7, 1e-6)
+numeric = central_difference(f, at, 1e-6)
 print(f"backward:           {x.grad:.12f}")
 print(f"finite difference:  {numeric:.12f}")
-print(f"by hand, tanh(x) + x(1 - tanh(x)^2): {math.tanh(0.7) + 0.7 * (1 - math.tanh(0.7) ** 2):.12f}")
-assert abs(x.grad - numeric) < 1e-8
+print(f"by hand, tanh(x) + x(1 - tanh(x)^2): {math.tanh(at) + at * (1 - math.tanh(at) ** 2):.12f}")
+expect("backward agrees with the finite difference to 1e-8", abs(x.grad - numeric) < 1e-8,
+       got=x.grad, expected=numeric, settings={"at": 0.7})
 
 # %% [markdown]
 # How small should $h$ be? Too large and the chord is a poor stand-in for the tangent;
@@ -58,22 +61,24 @@ assert abs(x.grad - numeric) < 1e-8
 
 # %%
 hs = [10.0**-k for k in range(1, 14)]
-errs = [abs(central_difference(f, 0.7, h) - x.grad) for h in hs]
+errs = [abs(central_difference(f, at, h) - x.grad) for h in hs]
 checker_h = inspect.signature(engine.gradcheck).parameters["eps"].default  # gradcheck's h
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.loglog(hs, errs, "o-", label="f(x) = x tanh(x) at x = 0.7")
-ax.axvline(checker_h, color="gray", ls=":", label=f"engine.gradcheck's h = {checker_h:g}")
-ax.set(xlabel="step h (smaller to the right)", ylabel="|finite difference - backward|",
-       title="error of the central difference")
-ax.invert_xaxis()
-ax.legend(fontsize=8, loc="upper center")
-plt.show()
+chart = nn.Chart(width=6, height=3.5)
+panel = chart.panel(title="error of the central difference", xlabel="step h (smaller to the right)",
+                    ylabel="|finite difference - backward|", xlog=True, ylog=True, flip_x=True,
+                    legend="upper center")
+panel.line(hs, errs, f"f(x) = x tanh(x) at x = {at:g}", "tab:blue", dots=True)
+panel.vline(checker_h, f"engine.gradcheck's h = {checker_h:g}")
+chart.show()
 
 best_h = hs[errs.index(min(errs))]
 print("best h:", best_h)
-assert 1e-7 <= best_h <= 1e-3
-assert errs[hs.index(checker_h)] < 100 * min(errs)  # gradcheck's h is near the best
-assert errs[0] > 1e3 * min(errs) and errs[-1] > 1e3 * min(errs)  # both ends are worse
+expect("the best h lies between 1e-7 and 1e-3", 1e-7 <= best_h <= 1e-3, got=best_h,
+       expected="1e-7 to 1e-3", settings={"at": 0.7})
+expect("gradcheck's h is near the best", errs[hs.index(checker_h)] < 100 * min(errs),
+       got=errs[hs.index(checker_h)], expected=f"< {100 * min(errs):.3g}", settings={"at": 0.7})
+expect("both ends are worse", errs[0] > 1e3 * min(errs) and errs[-1] > 1e3 * min(errs),
+       got=(errs[0], errs[-1]), expected=f"> {1e3 * min(errs):.3g}", settings={"at": 0.7})
 
 # %% [markdown]
 # ## `engine.gradcheck`: every input at once

@@ -23,10 +23,9 @@
 # %%
 import math
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 import engine
+import nn
+from nn.lesson import expect
 from engine import Value
 
 # %% [markdown]
@@ -140,11 +139,13 @@ def first_derivative(at):
     return engine.grad(f(leaf), [leaf])[0].data
 
 
-h = 1e-6
+h = 1e-6  # try 1e-3: the nudge is then too coarse for the curvature
 from_slopes = (first_derivative(0.7 + h) - first_derivative(0.7 - h)) / (2 * h)
 h2 = 1e-4
 from_values = (f(0.7 + h2) - 2 * f(0.7) + f(0.7 - h2)) / h2**2
-assert abs(from_slopes - ddx.data) < 1e-8
+expect("a finite difference of the gradient agrees with d²f/dx² to 1e-8",
+       abs(from_slopes - ddx.data) < 1e-8, got=from_slopes, expected=ddx.data,
+       settings={"h": 1e-6})
 assert abs(from_values - ddx.data) < 1e-6
 
 # %% [markdown]
@@ -267,25 +268,21 @@ assert len(descent) > 4 * len(newton)
 # for Newton.
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
-grid = np.linspace(0.15, 2.0, 200)
-left.plot(grid, grid - np.log(grid), color="lightgray", lw=2, zorder=1, label="f(x) = x - ln x")
 shown = 6
+chart = nn.Chart(cols=2, width=4.5, height=3.2)
+left = chart.panel(title=f"the first {shown} points", xlabel="x", ylabel="f(x) = x - ln x")
+right = chart.panel(title="distance to the minimum", xlabel="step", ylabel="|x - 1|", ylog=True)
+grid = [0.15 + 1.85 * i / 199 for i in range(200)]
+left.line(grid, [g - math.log(g) for g in grid], "f(x) = x - ln x", "lightgray", width=2)
 for path, color, name in [(descent, "tab:orange", "gradient descent, η = 0.5"),
                           (newton, "tab:blue", "Newton")]:
-    xs_ = np.array(path[:shown])
-    left.plot(xs_, xs_ - np.log(xs_), "o--", color=color, ms=4, lw=0.7, label=name)
-    right.semilogy(range(len(path)), [abs(p - 1) for p in path], "o-", color=color, ms=3,
-                   label=f"{name}: {len(path) - 1} steps")
-left.annotate("start", (0.25, 0.25 - math.log(0.25)), textcoords="offset points", xytext=(8, 2),
-              fontsize=8)
-left.set(xlabel="x", ylabel="f(x) = x - ln x", title=f"the first {shown} points")
-left.legend(fontsize=8)
-right.axhline(1e-10, color="gray", ls=":", lw=0.8, label="stop: |x - 1| < 1e-10")
-right.set(xlabel="step", ylabel="|x - 1|", title="distance to the minimum")
-right.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
+    left.line(path[:shown], [p - math.log(p) for p in path[:shown]], name, color, dash=True,
+              dots=True, width=0.7)
+    right.line(range(len(path)), [abs(p - 1) for p in path], f"{name}: {len(path) - 1} steps",
+               color, dots=True)
+left.text(0.25, 0.25 - math.log(0.25), "start", dx=8, dy=2)
+right.hline(1e-10, "stop: |x - 1| < 1e-10", "gray", dash=True)
+chart.show()
 
 # %% [markdown]
 # ### What Newton trusts
@@ -480,7 +477,7 @@ for lam, u in eigen:
     assert all(math.isclose(Hu[k], lam * u[k], rel_tol=1e-9, abs_tol=1e-15) for k in range(2))
 assert abs(u_steep[0] * u_flat[0] + u_steep[1] * u_flat[1]) < 1e-12  # perpendicular
 assert math.isclose(steep + flat, a + d) and math.isclose(steep * flat, a * d - c * c)
-assert np.allclose(np.linalg.eigvalsh(np.array(H)), [flat, steep], rtol=1e-10)
+assert all(math.isclose((a - lam) * (d - lam), c * c, rel_tol=1e-9) for lam in (steep, flat))
 assert flat > 0  # both curvatures positive: a true minimum, a bowl
 # near the minimum, the loss along each eigenvector is the parabola L* + λ s² / 2
 loss_star = loss_float(w_star, b_star)
@@ -536,63 +533,53 @@ assert math.dist(gd_path[300], (w_star, b_star)) > 1  # after 300 steps, far fro
 
 level = 0.02
 axes_lengths = [math.sqrt(2 * level / lam) for lam, _ in eigen]
-theta = np.linspace(0, 2 * np.pi, 200)
-ellipse = (np.array([w_star, b_star]) + np.outer(np.cos(theta), u_steep) * axes_lengths[0]
-           + np.outer(np.sin(theta), u_flat) * axes_lengths[1])
+theta = [2 * math.pi * k / 199 for k in range(200)]
+ellipse = [(w_star + math.cos(t) * u_steep[0] * axes_lengths[0] + math.sin(t) * u_flat[0] * axes_lengths[1],
+            b_star + math.cos(t) * u_steep[1] * axes_lengths[0] + math.sin(t) * u_flat[1] * axes_lengths[1])
+           for t in theta]
 for (lam, _), length in zip(eigen, axes_lengths, strict=True):  # ½ λ s² = 0.02 at each tip
     assert math.isclose(lam * length**2 / 2, level)
 
 
-def loss_on_grid(b_range, w_range):
-    B, W = np.meshgrid(np.linspace(*b_range, 300), np.linspace(*w_range, 150))
-    Z = W[..., None] * np.array(hours) + B[..., None]
-    return B, W, np.mean(np.logaddexp(0, Z) - np.array(passed) * Z, axis=-1)
+def loss_on_grid(b_range, w_range, steps=(240, 120)):
+    """b across and w up, and the loss at every (b, w) of the grid: rows of constant w."""
+    bs = [b_range[0] + (b_range[1] - b_range[0]) * i / (steps[0] - 1) for i in range(steps[0])]
+    ws = [w_range[0] + (w_range[1] - w_range[0]) * j / (steps[1] - 1) for j in range(steps[1])]
+    return bs, ws, [[loss_float(w, b) for b in bs] for w in ws]
 
 
-fig, (whole, close) = plt.subplots(2, 1, figsize=(8, 6.4))
+chart = nn.Chart(width=8, height=3.2)
+whole = chart.panel(title="the loss of lesson 3: a long, narrow valley", xlabel="b", ylabel="w",
+                    xlim=(-12.5, 0.5), ylim=(-0.4, 4.6), equal=True, legend="lower left")
 whole.contour(*loss_on_grid((-12.5, 0.5), (-0.4, 4.6)),
-              levels=loss_star + np.array([0.005, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5]),
-              colors="lightgray", linewidths=0.8)
-whole.plot([], [], color="lightgray", lw=0.8, label="contours of the loss")
-gd = np.array(gd_path)
-whole.plot(gd[:, 1], gd[:, 0], "-", color="tab:orange", lw=1.2,
-           label=f"gradient descent, η = 0.5, {len(gd) - 1} steps")
+              levels=[loss_star + d for d in (0.005, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5)],
+              label="contours of the loss")
+whole.line([b for _, b in gd_path], [w for w, _ in gd_path],
+           f"gradient descent, η = 0.5, {len(gd_path) - 1} steps", "tab:orange", width=1.2)
 milestones = [10, 100, 300, 1000]
-whole.plot(gd[milestones, 1], gd[milestones, 0], "o", color="tab:orange", ms=4,
-           label="after steps " + ", ".join(map(str, milestones)))
+whole.points([gd_path[k][1] for k in milestones], [gd_path[k][0] for k in milestones],
+             "after steps " + ", ".join(map(str, milestones)), "tab:orange", size=20)
 for k in milestones:
-    whole.annotate(str(k), (gd[k, 1], gd[k, 0]), textcoords="offset points", xytext=(0, 6),
-                   fontsize=8, color="tab:orange", ha="center")
-nt = np.array(newton_path)
-whole.plot(nt[:, 1], nt[:, 0], "o--", color="tab:blue", ms=4, lw=0.8,
-           label=f"Newton, {len(nt) - 1} steps")
-whole.set(xlabel="b", ylabel="w", title="the loss of lesson 3: a long, narrow valley")
+    whole.text(gd_path[k][1], gd_path[k][0], str(k), "tab:orange")
+whole.line([b for _, b in newton_path], [w for w, _ in newton_path],
+           f"Newton, {len(newton_path) - 1} steps", "tab:blue", dash=True, dots=True, width=0.8)
 
-close.contour(*loss_on_grid((-11.6, -3.4), (1.3, 4.1)),
-              levels=loss_star + np.array([0.002, 0.005, 0.01, 0.04]),
-              colors="lightgray", linewidths=0.8)
-close.plot([], [], color="lightgray", lw=0.8, label="contours of the loss")
-close.contour(*loss_on_grid((-11.6, -3.4), (1.3, 4.1)), levels=[loss_star + level],
-              colors="tab:purple", linewidths=1.2)
-close.plot([], [], color="tab:purple", lw=1.2, label=f"loss = L* + {level:g}")
-close.plot(ellipse[:, 1], ellipse[:, 0], "--", color="tab:purple", lw=1.2,
-           label=f"Hessian's quadratic = L* + {level:g}")
-for (lam, u), length, offset in zip(eigen, axes_lengths, [(6, 0), (-5, -2)], strict=True):
+close = chart.panel(title="close to the minimum: the eigenvectors of H", xlabel="b", ylabel="w",
+                    xlim=(-11.6, -3.4), ylim=(1.3, 4.1), equal=True, legend="lower left")
+near = loss_on_grid((-11.6, -3.4), (1.3, 4.1))
+close.contour(*near, levels=[loss_star + d for d in (0.002, 0.005, 0.01, 0.04)],
+              label="contours of the loss")
+close.contour(*near, levels=[loss_star + level], label=f"loss = L* + {level:g}",
+              colour="tab:purple", width=1.2)
+close.line([b for _, b in ellipse], [w for w, _ in ellipse],
+           f"Hessian's quadratic = L* + {level:g}", "tab:purple", dash=True, width=1.2)
+for (lam, u), length, dx, dy in zip(eigen, axes_lengths, [6, -5], [0, -2], strict=True):
     tip = (b_star + length * u[1], w_star + length * u[0])
-    close.annotate("", xy=tip, xytext=(b_star, w_star),
-                   arrowprops={"arrowstyle": "-|>", "color": "tab:red", "lw": 1.3,
-                               "shrinkA": 0, "shrinkB": 0})
-    close.annotate(f"λ = {lam:.3g}", tip, textcoords="offset points", xytext=offset,
-                   fontsize=8, color="tab:red", ha="left" if offset[0] > 0 else "right",
-                   bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.8})
-close.plot([], [], color="tab:red", lw=1.3, label="eigenvectors of H, to the ellipse")
-close.set(xlabel="b", ylabel="w", title="close to the minimum: the eigenvectors of H")
-for ax in (whole, close):
-    ax.plot(b_star, w_star, "*", color="black", ms=8, zorder=3, label="the minimum (b*, w*)")
-    ax.set_aspect("equal")
-    ax.legend(fontsize=8, loc="lower left")
-fig.tight_layout()
-plt.show()
+    close.arrow((b_star, w_star), tip, "eigenvectors of H, to the ellipse" if dx > 0 else None)
+    close.text(*tip, f"λ = {lam:.3g}", "tab:red", dx=dx, dy=dy)
+for panel in (whole, close):
+    panel.points([b_star], [w_star], "the minimum (b*, w*)", "black", size=80, star=True)
+chart.show()
 
 # %% [markdown]
 # ### Hessian-vector products

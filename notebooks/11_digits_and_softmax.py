@@ -17,8 +17,6 @@ import json
 import math
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 import engine
 import nn
 from engine import Value
@@ -30,8 +28,9 @@ DATA = Path("data")
 # %% [markdown]
 # ## An image is a grid of numbers
 #
-# scikit-learn ships 1,797 scanned digits, each shrunk to 8×8 squares. A square holds
-# how much ink fell on it, from 0 (none) to 16. Here is the first one, as numbers:
+# gradstep ships 1,797 scanned digits (the UCI collection), each shrunk to 8×8 squares.
+# A square holds how much ink fell on it, from 0 (none) to 16. Here is the first one, as
+# numbers:
 
 # %%
 X_ink, y = nn.datasets.digits(scale=False)
@@ -45,8 +44,7 @@ assert max(max(x) for x in X_ink) == 16 and min(min(x) for x in X_ink) == 0
 # You can almost see the 0 in the numbers. Drawn with dark squares for ink:
 
 # %%
-nn.images.draw_images(X_ink[:10], titles=[str(t) for t in y[:10]], cols=10, label="ink")
-plt.show()
+nn.images.image_chart(X_ink[:10], titles=[str(t) for t in y[:10]], cols=10, label="ink").show()
 
 # %% [markdown]
 # The network gets the 64 numbers as one list, row after row, divided by 16 so they
@@ -165,13 +163,11 @@ assert test_acc >= 0.90 and train_acc > test_acc
 # %%
 i = 3
 p = [v.data for v in nn.softmax(model(X_test[i]))]
-nn.images.draw_images([X_test[i]], [f"held-out digit {i}: a {y_test[i]}"], label="ink", size=2)
-plt.show()
-fig, ax = plt.subplots(figsize=(6, 2.6))
-ax.bar(range(10), p, label="the model's probability")
-ax.set(xticks=range(10), xlabel="digit", ylabel="probability", title="softmax of the 10 scores")
-ax.legend()
-plt.show()
+nn.images.image_chart([X_test[i]], [f"held-out digit {i}: a {y_test[i]}"], label="ink", size=2).show()
+chart = nn.Chart(width=6, height=2.6)
+chart.panel(title="softmax of the 10 scores", xlabel="digit", ylabel="probability").bars(
+    [str(d) for d in range(10)], {"the model's probability": p})
+chart.show()
 assert nn.argmax(p) == y_test[i] and math.isclose(sum(p), 1.0, rel_tol=1e-12)
 
 # %% [markdown]
@@ -193,15 +189,16 @@ assert nn.argmax(p) == y_test[i] and math.isclose(sum(p), 1.0, rel_tol=1e-12)
 
 # %%
 curves = json.loads((DATA / "11_curves.json").read_text())
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-for ax, name in zip(axes, ("overfit", "l2")):
+top = max(max(curves[name]["train_loss"] + curves[name]["val_loss"]) for name in curves)
+chart = nn.Chart(cols=2, width=4.5, height=3.2)
+for name in ("overfit", "l2"):
     c = curves[name]
     epochs = range(1, len(c["val_loss"]) + 1)
-    ax.plot(epochs, c["train_loss"], color="tab:blue", label="training digits")
-    ax.plot(epochs, c["val_loss"], "--", color="tab:blue", label="held-out digits")
-    ax.set(title=f"l2 = {c['l2']:g}", xlabel="epoch", ylabel="cross-entropy")
-    ax.legend()
-plt.show()
+    panel = chart.panel(title=f"l2 = {c['l2']:g}", xlabel="epoch", ylabel="cross-entropy",
+                        ylim=(0, 1.05 * top))  # one scale for both, to compare the gaps
+    panel.line(epochs, c["train_loss"], "training digits", "tab:blue")
+    panel.line(epochs, c["val_loss"], "held-out digits", "tab:blue", dash=True)
+chart.show()
 
 gaps = {}
 for name in ("overfit", "l2"):
@@ -257,10 +254,9 @@ image = nn.images.as_image(X[0], (1, 8, 8))  # channels × rows × columns
 maps = conv(image)
 print("feature map of the vertical-edge kernel:")
 print(nn.images.grid_text(maps[0]))
-nn.images.draw_images([image[0], vertical, maps[0], horizontal, maps[1]],
+nn.images.image_chart([image[0], vertical, maps[0], horizontal, maps[1]],
                       ["the digit", "kernel 1", "its map", "kernel 2", "its map"],
-                      centred=True, label="value (red +, blue −)")  # fmt: skip
-plt.show()
+                      centred=True, label="value (red +, blue −)").show()  # fmt: skip
 
 # one number of the map, by hand: the 3×3 patch at rows 2-4, columns 1-3, times the kernel
 patch = [X[0][r * 8 + c] for r in range(2, 5) for c in range(1, 4)]

@@ -312,29 +312,55 @@ def _positions(graph: graphviz.Digraph) -> dict[str, tuple[float, float]]:
     }
 
 
+MODELS = {  # a model and its number of inputs
+    "Neuron(3)": (lambda: nn.Neuron(3, seed=1), 3),
+    "Neuron(5)": (lambda: nn.Neuron(5, seed=1), 5),
+    "Layer(4, 4)": (lambda: nn.Layer(4, 4, seed=2), 4),
+    "MLP(5, [3, 1])": (lambda: nn.MLP(5, [3, 1], seed=1), 5),
+    "MLP(5, [4, 3, 1])": (lambda: nn.MLP(5, [4, 3, 1], seed=1), 5),
+    "MLP(2, [3, 3])": (lambda: nn.MLP(2, [3, 3], seed=2), 2),
+}
+
+
+UNPINNED = pytest.mark.xfail(
+    strict=True,
+    reason="known: with unlabelled inputs graphviz-pure moves a weight of a 4x4 Layer out of "
+    "its invisible same-rank chain (labelled inputs, and every other model here, keep it)",
+)
+
+
 @pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
-@pytest.mark.parametrize("sizes", [[3, 1], [4, 3, 1]])
-def test_neurons_and_weights_are_drawn_in_index_order(rankdir, sizes):
-    """Neuron 0 above (or left of) neuron 1, w.0 above w.1: as the lesson's matrix reads."""
+@pytest.mark.parametrize("kind", list(MODELS))
+@pytest.mark.parametrize("labelled", [True, False], ids=["x.i", "unlabelled"])
+def test_every_drawing_puts_index_0_first(rankdir, kind, labelled, request):
+    """Input x.0 above (or left of) x.1, w.0 above w.1, neuron 0 above neuron 1: as the
+    lesson's matrices read, for a lone Neuron, a Layer and an MLP, in all four layouts."""
     from engine.show.draw import reading_order
 
-    nin = 5
-    model = nn.MLP(nin, sizes, seed=1)
-    out = model([Value(0.3 * i - 0.5, label=f"x{i}") for i in range(nin)])
-    graph = draw_dot(out, rankdir=rankdir, max_nodes=None)
-    ids = {v: f"v{i}" for i, v in enumerate(reading_order(out))}
-    pos = _positions(graph)
+    if kind == "Layer(4, 4)" and not labelled:
+        request.applymarker(UNPINNED)
+    build, nin = MODELS[kind]
+    model = build()
+    xs = [Value(0.3 * i - 0.5, label=f"x.{i}" if labelled else "") for i in range(nin)]
+    out = model(xs)
+    root = engine.sum(out) if isinstance(out, list) else out
+    ids = {v: f"v{i}" for i, v in enumerate(reading_order(root))}
+    pos = _positions(draw_dot(root, rankdir=rankdir, max_nodes=None))
     sideways = rankdir in ("LR", "RL")
 
     def place(v: Value) -> float:  # smaller is earlier: higher up, or further left
         x, y = pos[ids[v]]
         return -y if sideways else x
 
-    for layer in model.layers:
-        biases = [n.b for n in layer.neurons]
+    layers = model.layers if hasattr(model, "layers") else [model]
+    for layer in layers:
+        neurons = layer.neurons if hasattr(layer, "neurons") else [layer]
+        biases = [n.b for n in neurons]
         assert sorted(biases, key=place) == biases, [b.label for b in sorted(biases, key=place)]
-        for neuron_ in layer.neurons:
+        for neuron_ in neurons:
             assert sorted(neuron_.w, key=place) == list(neuron_.w)
+    if labelled:
+        assert sorted(xs, key=place) == xs
 
 
 def test_the_readme_neuron_reads_x1_w1_first_from_the_top():

@@ -1,6 +1,6 @@
-"""nn.datasets.digits (scikit-learn's 8x8 digits) and nn.images (images as numbers)."""
+"""nn.datasets.digits (the UCI 8x8 digits, shipped in nn/data) and nn.images (images as numbers)."""
 
-import importlib.util
+import sys
 
 import pytest
 
@@ -8,7 +8,7 @@ from engine import Value
 from nn import datasets, images
 
 
-def test_digits_are_scikit_learns_images_read_from_its_package():
+def test_digits_are_scikit_learns_images_from_gradsteps_own_copy():
     sklearn_datasets = pytest.importorskip("sklearn.datasets")
     bunch = sklearn_datasets.load_digits()
     X, y = datasets.digits(scale=False)
@@ -20,17 +20,16 @@ def test_digits_are_scikit_learns_images_read_from_its_package():
     assert scaled[7] == [v / 16 for v in X[7]] and max(max(x) for x in scaled) == 1.0
 
 
-def test_digits_without_scikit_learn_says_how_to_install(monkeypatch):
+def test_digits_need_no_scikit_learn(monkeypatch):
     datasets._digits_file.cache_clear()
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
-    )
-    with pytest.raises(ImportError, match=r"scikit-learn.*pip install 'gradstep\[datasets\]'"):
-        datasets.digits()
-    monkeypatch.undo()
-    datasets._digits_file.cache_clear()
-    assert len(datasets.digits()[0]) == 1797
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # `import sklearn` now fails
+    try:
+        X, y = datasets.digits(scale=False)
+    finally:
+        datasets._digits_file.cache_clear()
+    assert len(X) == 1797 and y[:10] == list(range(10))
+    assert datasets.DIGITS_FILE.parent.name == "data"
+    assert "CC BY 4.0" in (datasets.DIGITS_FILE.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_digit_as_a_grid_of_numbers():

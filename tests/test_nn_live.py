@@ -39,13 +39,35 @@ def test_the_animation_has_one_frame_per_update(tmp_path, capsys):
     assert capsys.readouterr().out == f"fit: wrote the training animation (4 frames) to {path}\n"
 
 
-def test_a_path_alone_writes_an_animation_updated_within_the_budget(tmp_path, capsys):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_path_alone_writes_a_frame_per_epoch(tmp_path, capsys, compiled):
+    # Files are not held to the time budget of live redraws: 12 epochs, 13 frames.
     path = tmp_path / "t.gif"
-    nn.fit(model(), X, Y, loss="hinge", epochs=5, lr=0.3, plot=str(path))
+    nn.fit(model(), X, Y, loss="hinge", epochs=12, lr=0.3, plot=str(path), compile=compiled)
     shown = capsys.readouterr().out
-    count = int(shown.split("(")[1].split(" frames")[0])
-    assert 2 <= count <= 6 and frames(path) == count  # at least the start and the end
-    assert str(path) in shown
+    assert f"(13 frames) to {path}" in shown
+    assert frames(path) == 13
+
+
+def test_a_long_training_gets_max_frames_spread_evenly(tmp_path):
+    plot = nn.TrainingPlot(tmp_path / "long.gif", resolution=4, max_frames=10)
+    nn.fit(model(), X, Y, loss="hinge", epochs=35, lr=0.3, plot=plot, progress=False)
+    assert plot.drawn_epochs == [0, 4, 7, 10, 14, 18, 21, 24, 28, 32, 35]
+    assert frames(tmp_path / "long.gif") == 11
+
+
+def test_frame_epochs():
+    assert live.frame_epochs(12) == set(range(13))
+    assert live.MAX_FRAMES == 50
+    hundred = sorted(live.frame_epochs(100))
+    assert hundred == list(range(0, 101, 2))  # demos.moons --animate: every second epoch
+    uneven = sorted(live.frame_epochs(1000, cap=7))
+    gaps = [b - a for a, b in zip(uneven, uneven[1:], strict=False)]
+    assert uneven[0] == 0 and uneven[-1] == 1000 and len(uneven) == 8
+    assert max(gaps) - min(gaps) <= 1  # evenly spread, to the epoch
+    assert live.frame_epochs(7, every=3) == {0, 3, 6, 7}
+    with pytest.raises(ValueError, match="max_frames must be a positive int"):
+        nn.TrainingPlot(max_frames=0)
 
 
 def test_the_update_rule():

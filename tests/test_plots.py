@@ -22,14 +22,13 @@ class holds exactly that class's points.
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pictures import code_cells, notebook_sources, run_cell
+from test_pictures import code_cells, notebook_sources, run_cell, work_in_lesson_folder
 
 import engine
 import nn
@@ -294,9 +293,8 @@ def test_twin_axes_share_one_legend_and_a_matrix_needs_a_colour_bar():
 # ----------------------------------------------------------------------------------
 # The notebooks: every figure, where Jupyter would show it.
 
-PLOTTING_NOTEBOOKS = [
-    p for p in notebook_sources() if "matplotlib" in p.read_text(encoding="utf-8")
-]
+# Lessons plot through nn.Chart (drawn by matplotlib here), never with matplotlib directly.
+PLOTTING_NOTEBOOKS = [p for p in notebook_sources() if ".show()" in p.read_text(encoding="utf-8")]
 
 
 @pytest.mark.parametrize("source", PLOTTING_NOTEBOOKS, ids=lambda p: p.stem)
@@ -320,9 +318,7 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **options: None)
     # History.plot() leaves its figure to the notebook, as in Jupyter, instead of a file.
     monkeypatch.setattr(nn.display, "in_notebook", lambda: True)
-    monkeypatch.chdir(tmp_path)
-    if (source.parent / "data").is_dir():  # a lesson reads data/ beside it, as in Jupyter
-        shutil.copytree(source.parent / "data", tmp_path / "data")
+    work_in_lesson_folder(monkeypatch, tmp_path)
     plt.close("all")  # a fresh kernel has no figures; another test may have left some open
     namespace: dict[str, Any] = {"__name__": "__main__"}
     ops = dict(engine.OPS)  # a notebook may register an op; a fresh kernel has only these:
@@ -338,7 +334,7 @@ def test_every_notebook_plot_has_titles_labels_and_a_matching_legend(source, tmp
         plt.close("all")
         engine.OPS.clear()
         engine.OPS.update(ops)
-    assert shown, f"{source.name} imports matplotlib but showed no figure"
+    assert shown, f"{source.name} shows a chart but no figure was drawn"
     assert problems == [], "\n".join(problems)
 
 

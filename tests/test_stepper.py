@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import warnings
 import weakref
 
 import pytest
@@ -14,7 +15,14 @@ from hypothesis import strategies as st
 import engine
 from engine import Value, backward, topological_order
 from engine.show.draw import format_number
-from engine.show.stepper import PARTIAL, PENDING, BackpropStep, backprop_steps, backprop_table
+from engine.show.stepper import (
+    PARTIAL,
+    PENDING,
+    BackpropStep,
+    CarriedGradWarning,
+    backprop_steps,
+    backprop_table,
+)
 from engine.testing import graphs
 
 NUMBER = r"\(?(-?[0-9.]+(?:e-?[0-9]+)?)\)?"
@@ -52,6 +60,7 @@ def all_values(root: Value) -> list[Value]:
 # --- the same pass as backward ----------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::engine.show.stepper.CarriedGradWarning")  # on purpose
 @settings(max_examples=60)
 @given(graphs(max_nodes=25), st.floats(-2.0, 2.0), st.lists(st.floats(-3.0, 3.0), max_size=4))
 def test_final_grads_equal_backward_exactly(g, seed, prior):
@@ -300,6 +309,7 @@ def test_table_marks_partial_grads():
     assert cells[-1] == f"x: {format_number(x.grad)}"
 
 
+@pytest.mark.filterwarnings("ignore::engine.show.stepper.CarriedGradWarning")  # on purpose
 @pytest.mark.parametrize("look", ["table", "html", "frame", "draw"])
 def test_looking_changes_no_grad(look, tmp_path):
     """Viewing a graph (the table, the page, a frame, a drawing) leaves every .grad as it was."""
@@ -333,6 +343,7 @@ def _step_through_and_look() -> weakref.ref:
     return weakref.ref(o)
 
 
+@pytest.mark.filterwarnings("ignore::engine.show.stepper.CarriedGradWarning")  # on purpose
 def test_the_stepper_makes_no_reference_cycles():
     """A finished stepper and its graph are freed by reference counting alone.
 
@@ -449,6 +460,7 @@ def test_frames_share_one_layout():
     assert all(s == shapes[0] for s in shapes)
 
 
+@pytest.mark.filterwarnings("ignore::engine.show.stepper.CarriedGradWarning")  # on purpose
 def test_start_frame_warns_about_grads_left_from_an_earlier_pass():
     o, v = neuron()
     o.backward()
@@ -473,6 +485,7 @@ def test_an_operand_used_twice_says_which_use():
     assert second.endswith("(through b: x is used more than once here)")
 
 
+@pytest.mark.filterwarnings("ignore::engine.show.stepper.CarriedGradWarning")  # on purpose
 def test_a_long_sum_shows_its_first_and_last_terms():
     xs = [Value(float(i), label=f"x{i}") for i in range(20)]
     root = engine.sum(xs)
@@ -492,3 +505,34 @@ def test_frames_keep_draw_dots_short_labels_inside_scopes():
     source = stepper.frame(1).source
     assert "<b>w</b>" in source and "<b>neuron.w</b>" not in source
     assert "<b>L</b>" in source and "<b>n1</b>" in source  # generated names are drawn
+
+
+def test_every_tool_warns_plainly_when_leaves_carry_grads_from_an_earlier_backward(tmp_path):
+    # The README's neuron: backward(), then stepping, then the table. Each pass adds to
+    # the leaves' grads, so without zero_grad x shows 2x and then 3x its gradient.
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.5, label="b")
+    y = (x * w + b).tanh()
+    y.backward()
+    dx = x.grad
+    with pytest.warns(
+        CarriedGradWarning, match=r"^backprop_steps: some inputs still hold grads"
+    ) as seen:
+        list(y.backward_steps())
+    message = str(seen[0].message)
+    assert f"x = {format_number(dx)}" in message and "y.zero_grad()" in message
+    assert seen[0].filename == __file__  # points at the line that started the pass
+    assert x.grad == 2 * dx
+    with pytest.warns(CarriedGradWarning, match="^backprop_table: "):
+        table = backprop_table(y)
+    assert str(table).startswith("Note: some inputs still hold grads")  # first, not last
+    assert table._repr_html_().startswith("<p>Note: some inputs")
+    assert table.steps[-1].updates[0].after == pytest.approx(3 * dx, rel=1e-15)
+    with pytest.warns(CarriedGradWarning, match="^export_backprop_html: "):
+        engine.export_backprop_html(y, tmp_path / "page.html")
+    # The safe order: zero_grad, then step. No warning, and x ends at dy/dx.
+    y.zero_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert backprop_table(y).notes == ()  # looks only: the grads stay 0
+        list(y.backward_steps())
+    assert x.grad == dx

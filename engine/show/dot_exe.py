@@ -15,6 +15,10 @@ and PNG, not PDF). This module picks a program, in this order:
 
 Each candidate must answer ``-V`` before it is used. A program that works is
 remembered; a failure is not, so installing a renderer mid-session is picked up.
+
+In the browser (Pyodide, ``sys.platform == "emscripten"``) there are no programs:
+``run_dot`` hands the DOT text to Graphviz compiled to WebAssembly instead
+(``engine.show.dot_wasm``), and the pictures come out the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import graphviz
+
+IN_BROWSER = sys.platform == "emscripten"
+if IN_BROWSER:  # start the WebAssembly Graphviz now, so that it is ready for the first picture
+    from . import dot_wasm
+
+    dot_wasm.start()
 
 ENV_VAR = "GRADSTEP_DOT"
 PURE_NAME = "graphviz-pure"
@@ -146,6 +156,8 @@ def run_dot(
     cannot write ``format`` (naming the formats it can), and graphviz.CalledProcessError
     for any other failure, with the program's own message.
     """
+    if IN_BROWSER:
+        return dot_wasm.render(source, format, engine, extra_args)
     program = find_dot()
     cmd = [program.path, f"-K{engine}", f"-T{format}", *extra_args]
     done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, check=False)
@@ -164,3 +176,19 @@ def run_dot(
             f"{Path(program.path).name} cannot write {format!r} files; it writes: {formats}.{extra}"
         )
     raise graphviz.CalledProcessError(done.returncode, cmd, output=done.stdout, stderr=message)
+
+
+def run_svgs(sources: list[str]) -> list[str]:
+    """Each DOT source laid out as SVG: one run of the program for them all, where it is a
+    program (a new process per graph would cost more than the layouts), one call per
+    graph in the browser (viz.js draws only the first graph of its input).
+    """
+    if IN_BROWSER:
+        return [run_dot(source, "svg").decode("utf-8") for source in sources]
+    out = run_dot("\n".join(sources), "svg").decode("utf-8")
+    svgs = [part for part in re.split(r"(?=<\?xml)", out) if "<svg" in part]
+    if len(svgs) != len(sources):
+        raise RuntimeError(
+            f"the Graphviz program returned {len(svgs)} pictures for {len(sources)} graphs"
+        )
+    return svgs

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import reprlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -246,17 +247,22 @@ def draw_dot(
     graph = _new_graph(rankdir)
     values = reading_order(root)
     ids = {v: f"v{i}" for i, v in enumerate(values)}
-    boxes = _ScopeBoxes(graph, enabled=clusters, sideways=rankdir in SIDEWAYS)
+    sideways = rankdir in SIDEWAYS
+    boxes = _ScopeBoxes(graph, enabled=clusters, sideways=sideways)
     for v in values:
         name = _short_label(v) if clusters else v.label
         if overlay is not None:
             name = overlay.names.get(v, name)
         box = boxes.graph_for(v.scope)
         _add_value(box, v, ids[v], name, node_role(v, root), show_data, show_grad, overlay)
+    for scope, chain in _indexed_leaves(values):
+        boxed = clusters and bool(scope)
+        _keep_in_order(boxes.graph_for(scope), [ids[v] for v in chain], sideways and boxed)
     boxes.close()
     for v in values:
         if v._parents:
-            _add_op_edges(graph, v, ids, edge_derivatives, overlay, rankdir in SIDEWAYS)
+            boxed = clusters and bool(v.scope)
+            _add_op_edges(graph, v, ids, edge_derivatives, overlay, sideways and boxed)
     if edge_derivatives:
         graph.attr(
             label="numbers on arrows: the local derivative ∂node/∂operand of the op they enter",
@@ -432,6 +438,41 @@ def reading_order(root: Value) -> list[Value]:
     return done
 
 
+_INDEXED = re.compile(r"(?P<name>.*)\.(?P<index>\d+)")
+
+
+def _indexed_leaves(values: list[Value]) -> list[tuple[tuple[str, ...], list[Value]]]:
+    """Leaves named ``name.0``, ``name.1``, ... in one scope (a neuron's ``w.*``, the
+    inputs ``x.*``), each group in index order: the groups ``_keep_in_order`` pins."""
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[int, Value]]] = {}
+    for v in values:
+        found = None if v._parents else _INDEXED.fullmatch(_short_label(v))
+        if found:
+            key = (v.scope, found["name"])
+            groups.setdefault(key, []).append((int(found["index"]), v))
+    return [
+        (scope, [v for _, v in sorted(items, key=lambda item: item[0])])
+        for (scope, _), items in groups.items()
+        if len(items) > 1
+    ]
+
+
+def _keep_in_order(graph: graphviz.Digraph, ids: list[str], reverse: bool) -> None:
+    """Index 0 first: the nodes side by side in one rank, chained by invisible arrows.
+
+    Graphviz otherwise reorders a rank to cross fewer arrows, and put w.2 above w.0.
+    A chain runs left to right; sideways, inside a cluster, bottom to top (as the arrows
+    into an op do, see ``_add_op_edges``), so there (``reverse``) it is declared last
+    index first.
+    """
+    if reverse:
+        ids = ids[::-1]
+    with graph.subgraph() as same:
+        same.attr(rank="same")
+        for a, b in zip(ids, ids[1:], strict=False):
+            same.edge(a, b, style="invis")
+
+
 def node_role(v: Value, root: Value) -> str:
     """The role that colours ``v`` in a drawing of ``root``: output, input, constant, ..."""
     if v is root:
@@ -572,15 +613,17 @@ def _add_op_edges(
     ids: dict[Value, str],
     edge_derivatives: bool,
     overlay: Overlay | None = None,
-    sideways: bool = False,
+    reverse: bool = False,
 ) -> None:
     """The arrows from v's operands into its op node, and from the op node to v.
 
-    The op node orders its in-arrows as declared (``ordering="in"``), which Graphviz lays
-    out left to right and, in a sideways (LR/RL) layout, bottom to top. So sideways the
-    arrows into a wide op (a neuron's Σ) are declared last operand first: its terms then
-    read top to bottom in index order, as the lesson's matrices list them. A binary op's
-    two operands are placed by Graphviz's initial order, which already reads top down.
+    The op node orders its in-arrows as declared (``ordering="in"``). Graphviz lays them
+    out left to right, and sideways (LR/RL) top to bottom in the graph itself but bottom
+    to top inside a cluster. So ``reverse`` (sideways, in a cluster) declares the arrows
+    into a wide op (a neuron's Σ) last operand first: its terms then read top to bottom
+    in index order, as the lesson's matrices list them. A binary op's two operands are
+    placed by Graphviz's initial order, which already reads top down. Leaves named
+    ``w.0, w.1, ...`` are pinned in index order as well (``_keep_in_order``).
     (tests/test_draw_render.py checks the laid-out positions in all four directions.)
     """
     op_id = f"{ids[v]}op"
@@ -590,7 +633,7 @@ def _add_op_edges(
     locals_ = _local_derivatives(v) if edge_derivatives else None
     names = _operand_names(v._operation, len(v._parents))
     operands = list(enumerate(v._parents))
-    for i, p in reversed(operands) if sideways and len(operands) > 2 else operands:
+    for i, p in reversed(operands) if reverse and len(operands) > 2 else operands:
         parts = [names[i]] if names else []
         if locals_ is not None:
             parts.append(locals_[i])
@@ -667,10 +710,13 @@ class _ScopeBoxes:
         return self.boxes[scope]
 
     def close(self) -> None:
-        # Stable sort: creation order within a depth; Graphviz stacks sibling clusters of
-        # a sideways layout last-declared on top, so there they are declared in reverse.
+        # Stable sort: creation order within a depth. Sideways, Graphviz stacks sibling
+        # clusters inside a cluster last-declared on top (in the graph itself, first on
+        # top), so nested ones (an MLP's neurons) are declared in reverse there.
         created = list(self.boxes)
-        paths = sorted(created[::-1] if self.sideways else created, key=len, reverse=True)
+        if self.sideways:
+            created = [p for p in created if len(p) == 1] + [p for p in created[::-1] if len(p) > 1]
+        paths = sorted(created, key=len, reverse=True)
         for path in paths:
             parent = self.boxes[path[:-1]] if len(path) > 1 else self.root
             parent.subgraph(self.boxes[path])

@@ -30,10 +30,13 @@ grads are computed (backward computes them too) but left out of the text.
 from __future__ import annotations
 
 import html
+import inspect
 import math
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..core.autodiff import backward_pass, topological_order
@@ -66,6 +69,10 @@ PENDING = "?"  # the grad text of a Value backward has not reached yet
 # Appended to a grad that still waits for contributions. ASCII on purpose: Graphviz
 # sizes text with its own font metrics, which lack "…", so "…" would overflow its box.
 PARTIAL = "+..."
+
+
+class CarriedGradWarning(UserWarning):
+    """Leaves held grads from an earlier backward when a pass began: it adds to them."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,10 +195,10 @@ class BackpropStep:
 class BackpropSteps(Iterator[BackpropStep]):
     """The iterator ``backprop_steps`` returns; ``total`` is the number of steps."""
 
-    def __init__(self, root: Value, grad: float = 1.0) -> None:
+    def __init__(self, root: Value, grad: float = 1.0, where: str = "backprop_steps") -> None:
         if not isinstance(root, Value):
             raise TypeError(
-                "backprop_steps: expected a Value (the result to backpropagate from, e.g. "
+                f"{where}: expected a Value (the result to backpropagate from, e.g. "
                 f"the loss), got {type(root).__name__} ({root!r:.60})"
             )
         seed = _check_number(grad, "backprop_steps(grad=...)")
@@ -203,6 +210,12 @@ class BackpropSteps(Iterator[BackpropStep]):
         self._pass = backward_pass(root, seed)
         self._waiting: Value | None = next(self._pass, None)
         self._trace = _Trace(root, order, leaves)
+        for note in self._trace._carried_note():
+            warnings.warn(
+                f"{where}: {note.removeprefix('Note: ')}",
+                CarriedGradWarning,
+                stacklevel=_outside_engine(),
+            )
 
     @property
     def total(self) -> int:
@@ -242,12 +255,25 @@ class BackpropSteps(Iterator[BackpropStep]):
         return f"<BackpropSteps {self._done} of {self.total} done, from {self._trace.root_name}>"
 
 
+def _outside_engine() -> int:
+    """The stacklevel of the first caller outside the engine package: the learner's line."""
+    package = Path(__file__).resolve().parent.parent
+    here = inspect.currentframe()
+    frame, level = (here.f_back if here else None), 1
+    del here  # a frame held in its own locals would be a reference cycle
+    while frame is not None and Path(frame.f_code.co_filename).resolve().is_relative_to(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def backprop_steps(root: Value, grad: float = 1.0) -> BackpropSteps:
     """Backward from ``root`` one node at a time; each ``next()`` performs one step.
 
     Creating the iterator starts the pass exactly as ``backward`` does: the grads of
     the Values ops computed are reset to 0, ``root.grad`` gets ``grad`` added, and the
-    leaves' grads are kept (they accumulate, as in PyTorch). Each step then applies
+    leaves' grads are kept (they accumulate, as in PyTorch: after ``loss.backward()``
+    call ``loss.zero_grad()`` before stepping, or every leaf ends at twice its
+    gradient; a ``CarriedGradWarning`` says so when it happens). Each step then applies
     the chain rule at one node, in the order ``backward`` uses, with the same float
     arithmetic, so after the last step every ``.grad`` equals what ``backward`` gives
     (and, as there, a leaf grad that overflowed to inf raises OverflowError)::
@@ -431,8 +457,10 @@ class _Trace:
         more = f" and {len(self.carried) - 3} more" if len(self.carried) > 3 else ""
         return [
             f"Note: some inputs still hold grads from an earlier backward ({shown}{more}). "
-            "Leaves add up their grads over passes, so this pass adds to them; call "
-            "zero_grad() first to start from 0."
+            "Leaves add up their grads over passes, so this pass adds to them and the "
+            f"grads it shows are not d{self.root_name}/d(input) alone. To see this pass "
+            "alone, call zero_grad() on the result first (y.zero_grad(), or "
+            "model.zero_grad()), then step through it."
         ]
 
 
@@ -504,8 +532,9 @@ def operand_names(step: BackpropStep, position: int | None = None) -> dict[str, 
 class BackpropTable:
     """Every step of one backward pass, one row each; prints as aligned text.
 
-    ``columns`` and ``rows`` hold the cells as text; ``steps`` the step records.
-    In Jupyter it displays as an HTML table.
+    ``columns`` and ``rows`` hold the cells as text; ``steps`` the step records;
+    ``notes`` come first (grads carried from an earlier pass). In Jupyter it displays
+    as an HTML table.
     """
 
     columns: tuple[str, ...]
@@ -526,7 +555,7 @@ class BackpropTable:
             return "  ".join(cells).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
-        return "\n".join([fmt(self.columns), rule, *(fmt(r) for r in self.rows), *self.notes])
+        return "\n".join([*self.notes, fmt(self.columns), rule, *(fmt(r) for r in self.rows)])
 
     __repr__ = __str__
 
@@ -539,7 +568,7 @@ class BackpropTable:
             for row in self.rows
         )
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+        return f"{notes}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
@@ -552,7 +581,7 @@ def backprop_table(root: Value, grad: float = 1.0) -> BackpropTable:
     table changes nothing (``backprop_steps`` is the pass that sets them).
     """
     with grads_kept(root):
-        stepper = backprop_steps(root, grad)
+        stepper = BackpropSteps(root, grad, where="backprop_table")
         steps = tuple(stepper)
     name = stepper._trace.root_name
     columns = (

@@ -25,10 +25,10 @@ import re
 from pathlib import Path
 
 from ..core.value import Value
-from .dot_exe import run_dot
+from .dot_exe import run_svgs
 from .draw import HIGHLIGHT, UPDATED, format_number
 from .node_panel import PAGE_CSS, PAGE_HEAD, PANEL_CSS, PANEL_JS, facts, facts_json, tag_nodes
-from .stepper import PARTIAL, PENDING, BackpropSteps, backprop_steps, grads_kept
+from .stepper import PARTIAL, PENDING, BackpropSteps, grads_kept
 
 __all__ = ["DEFAULT_MAX_VALUES", "export_backprop_html"]
 
@@ -82,7 +82,7 @@ def export_backprop_html(
         target.write_text(page, encoding="utf-8")
         return os.fspath(path)
     with grads_kept(root):
-        stepper = backprop_steps(root, grad)
+        stepper = BackpropSteps(root, grad, where="export_backprop_html")
         for _ in stepper:
             pass
     svgs = _frames_svg(stepper)
@@ -114,20 +114,13 @@ def _check_size(root: Value, max_values: int | None) -> None:
 
 
 def _frames_svg(stepper: BackpropSteps) -> list[str]:
-    """Every frame as SVG, laid out by one run of the Graphviz program.
+    """Every frame as SVG (``run_svgs``: one run of the Graphviz program for them all).
 
     Frames differ only in text and colours (the stepper keeps their node sizes equal),
-    so they share one layout and the picture does not jump between steps.
+    so they are laid out alike and the picture does not jump between steps.
     """
-    sources = [stepper.frame(k).source for k in range(stepper.total + 1)]
-    out = run_dot("\n".join(sources), "svg").decode("utf-8")
-    svgs = [part[part.index("<svg") :] for part in re.split(r"(?=<\?xml)", out) if "<svg" in part]
-    if len(svgs) != len(sources):
-        raise RuntimeError(
-            f"export_backprop_html: the Graphviz program returned {len(svgs)} pictures "
-            f"for {len(sources)} frames"
-        )
-    return [_own_ids(tag_nodes(svg), k) for k, svg in enumerate(svgs)]
+    svgs = run_svgs([stepper.frame(k).source for k in range(stepper.total + 1)])
+    return [_own_ids(tag_nodes(svg[svg.index("<svg") :]), k) for k, svg in enumerate(svgs)]
 
 
 def _own_ids(svg: str, k: int) -> str:
