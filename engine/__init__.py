@@ -1,7 +1,9 @@
 """gradstep's scalar autograd engine.
 
-The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: the op table
-(``ops.py``), ``Value`` (``value.py``) and the backward pass (``autodiff.py``). Around
+The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: ``Value``
+(``value.py``), its operators (``operators.py``, written from the op table in
+``ops.py``), each op's chain rule (``kernels.py``) and the backward pass
+(``autodiff.py``); ``engine/core/__init__.py`` names the 100 lines to read first. Around
 it, tools that only read the graph: ``check`` (gradcheck and hypothesis strategies),
 ``show`` (drawing and the step-by-step stepper) and ``compiler`` (compiled graphs).
 The core imports none of them.
@@ -24,8 +26,9 @@ from .core.autodiff import (
 from .core.define import define_op
 from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
+from .core.operators import sum
 from .core.ops import OPS, Op
-from .core.value import Value, apply, sum
+from .core.value import Value, apply
 from .show.tags import mark, role_of
 
 __all__ = [

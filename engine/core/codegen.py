@@ -290,7 +290,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
     if op.domain is not None:
         lines += [
             f"if {outside(op.domain)}:",
-            f"    raise _domain_error({op_ref}, {parents})",
+            f"    raise domain_error({op_ref}, {parents})",
         ]
     forward = code(op.forward)
     if _can_raise(op.forward):
@@ -298,7 +298,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
             "try:",
             f"    out = {forward}",
             "except (ArithmeticError, ValueError):",
-            f"    raise _op_error({op_ref}, {parents}) from None",
+            f"    raise op_error({op_ref}, {parents}) from None",
         ]
     else:
         lines.append(f"out = {forward}")
@@ -308,18 +308,13 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
         check += "".join(f" or {n} - {n} != 0.0" for n in operands)
     lines += [
         f"if {check}:  # inf or nan: it overflowed, or .data was set by hand",
-        f"    raise _op_error({op_ref}, {parents})",
-        "v = _new(Value)",
-        "v.data = out",
-        "v.grad = 0.0",
-        'v.label = ""',
+        f"    raise op_error({op_ref}, {parents})",
+        "v = _new(Value)  # the new node: its number, no grad yet, its op and operands",
+        'v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope',
         "if MODE.recording:",
-        f"    v._operation = {op_ref}",
-        f"    v._parents = {parents}",
-        "else:",
-        "    v._operation = None",
-        "    v._parents = ()",
-        "v.scope = MODE.scope",
+        f"    v._operation, v._parents = {op_ref}, {parents}",
+        "else:  # inside no_grad(): a leaf, no graph kept",
+        "    v._operation, v._parents = None, ()",
         "return v",
     ]
     return [indent + line for line in lines]
@@ -362,25 +357,13 @@ def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | No
             "            if is_number(other):",
             f"                return {op.number_operand}(self, other)",
         ]
-        lines += [
-            f"            other = _operand(other, {ref})",
-            "            if other is NotImplemented:",
-            "                return NotImplemented",
-        ]
-    else:
-        lines += [
-            "            if other.__class__ is float and other - other == 0.0:  # a constant leaf",
-            "                number, other = other, _new(Value)",
-            '                other.data, other.grad, other.label = number, 0.0, ""',
-            "                other._operation, other._parents, other.scope = None, (), MODE.scope",
-            "            else:",
-            f"                other = _operand(other, {ref})",
-            "                if other is NotImplemented:",
-            "                    return NotImplemented",
-        ]
     lines += [
-        f"        a = {first}.data",
-        f"        b = {second}.data",
+        f"            other = operand(other, {ref}, Value)  # a number becomes a constant",
+        "            if other is NotImplemented:",
+        "                return NotImplemented",
+    ]
+    lines += [
+        f"        a, b = {first}.data, {second}.data",
         *_result_lines(op, ref, f"({first}, {second})", body),
     ]
     return "\n".join(lines) + "\n"
@@ -408,10 +391,10 @@ def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
         lines = [
             f"def {name}(values: Iterable[Any]) -> Value:",
             f"    {_doc(op, f'{name}(values)', '    ', kernel)}",
-            f"    nodes = tuple(v if v.__class__ is Value else _constant(v, {ref}) "
+            f"    nodes = tuple(v if v.__class__ is Value else constant(v, {ref}, Value) "
             "for v in values)",
             "    if not nodes:",
-            f"        return _constant({code(op.forward.replace('xs', '()'))}, {ref})",
+            f"        return constant({code(op.forward.replace('xs', '()'))}, {ref}, Value)",
             "    xs = [x.data for x in nodes]",
             *_result_lines(op, ref, "nodes", body),
         ]

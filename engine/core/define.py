@@ -13,8 +13,7 @@ import linecache
 from collections.abc import Sequence
 from typing import Any
 
-from . import terms
-from . import value as value_module
+from . import operators, terms
 from .codegen import function_source, kernel_source
 from .floatmath import NAMES
 from .ops import OPS, Op
@@ -102,7 +101,7 @@ def _attach_code(op: Op) -> None:
     source = "\n\n".join(
         [kernel_source(op, "_user"), function_source(op, "_apply_user", op_ref="OP")]
     )
-    namespace: dict[str, Any] = {**vars(value_module), **NAMES, **vars(terms)}
+    namespace: dict[str, Any] = {**vars(operators), **NAMES, **vars(terms)}
     namespace["OP"] = op
     exec(compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

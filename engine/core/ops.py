@@ -16,9 +16,9 @@ parameter (``c``). Side by side, as HIPS autograd declares a primitive with its 
   of the kink, so gradcheck can tell a kink crossed from a wrong gradient.
 
 Everything else is derived from these strings. ``python -m engine.core.generate``
-writes them out as plain Python: the Value operators (in ``value.py``, between the
-"generated" markers) and each op's backward kernel and local-derivative function
-(``kernels.py``), which a test keeps in step with this table. The chain-rule text
+writes them out as plain Python: each op's backward kernel and local-derivative
+function (``kernels.py``) and the Value operators (``operators.py``, which also
+attaches each op's kernels), files a test keeps in step with this table. The chain-rule text
 (``Op.text``) is printed from the same expressions by ``notation.py``. Ops defined at
 run time (``define_op``, in ``define.py``) get the same code, generated when defined.
 """
@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import kernels
 from .floatmath import NAMES
 from .notation import math_text, number_text
 from .numbers import check_number
@@ -64,7 +63,7 @@ class Op:
     code: str = ""  # the op as micrograd's ``_op`` writes it: "+", "*", "ReLU" (else the name)
     title: str = ""  # how error messages name it, e.g. "power ** c" (else the name)
     value: float | None = None  # that parameter, in a member of the family (Op.bind)
-    # The code, attached from kernels.py (or generated, for define_op): see _attach.
+    # The code, attached in operators.py from kernels.py (by define.py for define_op).
     forward_fn: Callable[..., float] | None = field(default=None, repr=False)
     local_fn: Callable[..., tuple[float, ...]] | None = field(default=None, repr=False)
     backward: Callable[[Any, float], None] | None = field(default=None, repr=False)
@@ -482,13 +481,6 @@ TABLE: tuple[Op, ...] = (
 )
 
 
-def _built_in(op: Op) -> Op:
-    """Attach the op's checked-in kernels (kernels.py, written by generate.py)."""
-    code = {}
-    for part in ("forward", "local", "backward", "backward_graph", "domain", "side"):
-        key = part if part.startswith("backward") else f"{part}_fn"
-        code[key] = getattr(kernels, f"{op.name}_{part}", None)  # None: before generating
-    return op._attach(**code)
-
-
-OPS: dict[str, Op] = {op.name: _built_in(op) for op in TABLE}
+# Each op's code (kernels.py) is attached where the operators are generated: in
+# operators.py, ``MUL = OPS["mul"]._attach(backward=kernels.mul_backward, ...)``.
+OPS: dict[str, Op] = {op.name: op for op in TABLE}
