@@ -225,6 +225,31 @@ def test_a_wrong_text_is_caught():
     assert text_disagreements(wrong, domain_points(wrong))
 
 
+@pytest.mark.parametrize("op", every_op(), ids=repr)
+def test_math_kernels_and_compiled_lines_print_one_parsed_form(op):
+    """Binding and folding happen once (``expression.parse``); each target only prints.
+
+    For a bound family member (x ** 3) the math reads ``3·a²``, the compiled line
+    ``3.0 * a ** 2.0``: the same tree, and it computes the kernel's number.
+    """
+    from engine.compiler.templates import template
+    from engine.core.expression import factor, number, parse
+    from engine.core.notation import math_of
+
+    constants = {op.param: op.value} if op.param else None
+    t = template(op)
+    point = domain_points(op)[0]
+    out = op.evaluate(*point)
+    for i, deriv in enumerate(op.derivs):
+        tree = parse(deriv, constants)
+        assert op.math(deriv) == math_of(tree)
+        compiled = t.derivs[i].format("a", "b", "out")
+        assert compiled == (repr(number(tree)) if number(tree) in (1.0, -1.0) else factor(tree))
+        if op.arity != NARY:
+            env = {**NAMES, **dict(zip(op.names, point, strict=False)), "out": out}
+            assert eval(compiled, env) == op.local(out, *point)[i]
+
+
 @given(graphs(max_nodes=12), st.data())
 @settings(max_examples=60)
 def test_the_steppers_local_lines_evaluate_to_the_numbers_it_uses(g, data):
