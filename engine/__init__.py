@@ -26,6 +26,7 @@ from .core.autodiff import (
 from .core.define import define_op
 from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
+from .core.names import graph_names
 from .core.operators import sum
 from .core.ops import OPS, Op
 from .core.value import Value, apply
@@ -56,6 +57,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "graph_names",
     "hessian",
     "hvp",
     "is_grad_enabled",

@@ -73,8 +73,10 @@ from ..core.autodiff import backward as eager_backward
 from ..core.autodiff import topological_order
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE
+from ..core.names import graph_names
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
+from ..show.tags import role_of
 from .chunks import CHUNK_OPS, ChunkedRun, chunk_source, compile_chunks
 from .errors import Fail, GraphChangedError, describe, fail, values_list
 from .function import CompiledFunction
@@ -316,11 +318,8 @@ def _generate_source(
     copy. The numbers are the same either way.
     """
     namer = Namer(reserved())
-    name: dict[Value, str] = {}
-    for leaf in leaves:
-        name[leaf] = namer.name(leaf.label, "leaf")
-    for node in order:
-        name[node] = namer.name(node.label, node._operation.name)
+    shown = graph_names(root, is_constant=lambda v: not v.label and role_of(v) is None)
+    name = {v: namer.name(shown[v]) for v in (*leaves, *order)}
     r = name[root]
     lines = [
         "def run(leaves, outputs, seed, backward):",

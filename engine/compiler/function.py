@@ -54,6 +54,7 @@ from typing import Any, NamedTuple
 from ..core.autodiff import collector_paused, topological_order
 from ..core.floatmath import NAMES as NAMESPACE
 from ..core.mode import MODE, scope
+from ..core.names import graph_names
 from ..core.numbers import check_number
 from ..core.value import Value
 from .errors import Fail, GraphChangedError, describe, fail, values_list
@@ -86,7 +87,7 @@ class CompiledFunction:
         self._leaf_names: list[str] = []  # their names in the code, the same in every trace
         self._index: dict[Value, int] = {}
         self._namer = Namer(reserved() | _LOCALS)
-        self._input_names = [self._namer.name(n, "x") for n in self.names]
+        self._input_names = [self._namer.name(n) for n in self.names]
         self._traces: dict[tuple[float, ...], _Trace] = {}
         self._unread: tuple[int, ...] = ()
         self._filename = ""
@@ -213,7 +214,7 @@ class CompiledFunction:
             if leaf not in self._index:
                 self._index[leaf] = len(self._leaves)
                 self._leaves.append(leaf)
-                self._leaf_names.append(self._namer.name(leaf.label, "leaf"))
+                self._leaf_names.append(self._namer.name(leaf.label or "w"))
         name: dict[Value, str] = dict(zip(rec.inputs, self._input_names, strict=True))
         for v in rec.constants:
             name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
@@ -458,8 +459,9 @@ def _body(
     readable: bool,
 ) -> list[str]:
     """One example's lines: forward, the check, its result, then (if asked) backward."""
+    shown = graph_names(root, others=results[1:])
     for node in order:
-        name[node] = namer.name(node.label, node._operation.name)
+        name[node] = namer.name(shown[node])
     lines: list[str] = []
     add = lines.append
     for node in order:
