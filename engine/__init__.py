@@ -12,7 +12,8 @@ The core imports none of them.
 from typing import Any
 
 from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
-from .compiler.compiled import CompiledGraph, GraphChangedError, compile
+from .compiler.compiled import CompiledGraph, GraphChangedError
+from .compiler.compiled import compile as compile  # engine.compile; not in __all__
 from .compiler.function import CompiledFunction
 from .core import value as _value
 from .core.autodiff import (
@@ -27,11 +28,13 @@ from .core.define import define_op
 from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
 from .core.names import graph_names
-from .core.operators import sum
+from .core.operators import sum as sum  # engine.sum; not in __all__
 from .core.ops import OPS, Op
 from .core.value import Value, apply
 from .show.tags import mark, role_of
 
+# ``sum`` and ``compile`` are engine attributes (``engine.sum``, ``engine.compile``) but
+# not in __all__: ``from engine import *`` must not shadow Python's own builtins.
 __all__ = [
     "CompiledFunction",
     "CompiledGraph",
@@ -49,7 +52,6 @@ __all__ = [
     "backward",
     "backward_pass",
     "collector_paused",
-    "compile",
     "current_scope",
     "define_op",
     "draw_dot",
@@ -68,7 +70,6 @@ __all__ = [
     "render",
     "role_of",
     "scope",
-    "sum",
     "topological_order",
     "zero_grad",
 ]

@@ -423,3 +423,13 @@ def test_the_core_imports_no_tool_and_engine_never_imports_nn():
                 assert not any(a.name.split(".")[0] == "nn" for a in node.names), path
             if isinstance(node, ast.ImportFrom) and node.level == 0:
                 assert (node.module or "").split(".")[0] != "nn", path
+
+
+def test_a_star_import_shadows_no_builtin():
+    """``from engine import *`` leaves sum and compile Python's; engine.sum is still there."""
+    import builtins
+
+    namespace: dict[str, object] = {}
+    exec("from engine import *", namespace)
+    assert [n for n in namespace if n != "__builtins__" and hasattr(builtins, n)] == []
+    assert engine.sum([Value(1.0), 2.0]).data == 3.0 and callable(engine.compile)

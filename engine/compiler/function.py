@@ -42,10 +42,8 @@ replaced by a new Value, a layer added), the code still replays the old graph:
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import itertools
-import linecache
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
@@ -53,6 +51,7 @@ from typing import Any, NamedTuple
 
 from ..core.autodiff import collector_paused, topological_order
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.loader import forget, load
 from ..core.mode import MODE, scope
 from ..core.names import graph_names
 from ..core.numbers import check_number
@@ -302,19 +301,12 @@ class CompiledFunction:
             self._traces,
         )
         if self._filename:
-            linecache.cache.pop(self._filename, None)
+            forget(self._filename)
         self._filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
-        namespace: dict[str, Any] = {**NAMESPACE, "_fail": fail}
-        exec(builtins.compile(source, self._filename, "exec"), namespace)
-        linecache.cache[self._filename] = (
-            len(source),
-            None,
-            source.splitlines(True),
-            self._filename,
-        )
+        namespace = load(source, self._filename, {**NAMESPACE, "_fail": fail})
         self._function = namespace.pop(_function_name(self._title, self._namer))  # no cycle
         self.source = source
-        weakref.finalize(self, linecache.cache.pop, self._filename, None)
+        weakref.finalize(self, forget, self._filename)
 
     # -- errors: eager's --------------------------------------------------------------
 

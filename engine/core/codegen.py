@@ -221,7 +221,7 @@ def value_code(expr: str) -> str:
     class _ToValues(ast.NodeTransformer):
         def visit_Call(self, node: ast.Call) -> ast.expr:  # noqa: N802
             self.generic_visit(node)
-            name = ast.unparse(node.func).lstrip("_")
+            name = ast.unparse(node.func)
             if name in _VALUE_METHODS and len(node.args) == 1:
                 return ast.Call(ast.Attribute(node.args[0], name, ast.Load()), [], [])
             if name == "fabs" and len(node.args) == 1:

@@ -14,6 +14,13 @@ read and step into:
 Edit the table, then run this. ``--check`` changes nothing and exits with status 1
 when a file is out of step with the table (the test suite runs it). The output is
 passed through ``ruff format``, the project's formatter, so it reads as hand-written.
+
+An op removed from the table is still named in the old operators.py, so ``engine``
+no longer imports, and ``python -m`` imports it before running this. Run it without
+the package's ``__init__`` then::
+
+    python -c "import sys, types; m = types.ModuleType('engine'); m.__path__ = ['engine'];
+    sys.modules['engine'] = m; from engine.core import generate; generate.main()"
 """
 
 from __future__ import annotations

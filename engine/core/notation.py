@@ -105,7 +105,7 @@ class _Printer:
         return ast.unparse(node), _ATOM
 
     def _Call(self, node: ast.Call) -> tuple[str, int]:  # noqa: N802
-        func = ast.unparse(node.func).lstrip("_")
+        func = ast.unparse(node.func)
         args = [self.show(a)[0] for a in node.args]
         if func == "fabs" and len(args) == 1:
             return f"|{args[0]}|", _ATOM

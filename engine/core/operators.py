@@ -136,12 +136,6 @@ LOGADDEXP = OPS["logaddexp"]._attach(
     backward=kernels.logaddexp_backward,
     backward_graph=kernels.logaddexp_backward_graph,
 )
-LOG1PEXP = OPS["log1pexp"]._attach(
-    forward_fn=kernels.log1pexp_forward,
-    local_fn=kernels.log1pexp_local,
-    backward=kernels.log1pexp_backward,
-    backward_graph=kernels.log1pexp_backward_graph,
-)
 
 
 class Operators(Node):
@@ -534,26 +528,6 @@ class Operators(Node):
             v._operation, v._parents = None, ()
         return v
 
-    def softplus(self) -> Value:
-        """``self.softplus()``: out = max(a, 0) + ln(1 + exp(-|a|)); ∂out/∂a = σ(a).
-
-        Backward: ``kernels.log1pexp_backward``.
-        """
-        a = self.data
-        try:
-            out = max(a, 0.0) + log(1.0 + exp(-fabs(a)))
-        except (ArithmeticError, ValueError):
-            raise op_error(LOG1PEXP, (self,)) from None
-        if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
-            raise op_error(LOG1PEXP, (self,))
-        v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
-        if MODE.recording:
-            v._operation, v._parents = LOG1PEXP, (self,)
-        else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
-        return v
-
 
 def powc(a_node: Value, c: float) -> Value:
     """``powc(a, c)``: out = a^c; ∂out/∂a = c·a^(c - 1) if c ≠ 0 else 0.
@@ -644,4 +618,3 @@ STEP._attach(function=Operators.step)
 ABS._attach(function=Operators.__abs__)
 SUM._attach(function=sum)
 LOGADDEXP._attach(function=logaddexp)
-LOG1PEXP._attach(function=Operators.softplus)

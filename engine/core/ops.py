@@ -186,10 +186,6 @@ class Op:
             clauses.append(f"∂out/∂{name}{subscript} = {' = '.join(self.derivative_forms(i))}")
         return "; ".join(clauses) + (f" ({self.remark})" if self.remark else "")
 
-    def chain_rule(self) -> str:
-        """The same as ``text``."""
-        return self.text
-
     def why_outside(self, *operands: float) -> str:
         """What to tell a user whose operands failed the domain (see ``reasons``)."""
         env = {**NAMES, **dict(zip(self.names, operands, strict=False))}
@@ -318,7 +314,7 @@ def _check_expr(op: Op, label: str, expr: Any, allowed: set[str]) -> None:
     unknown = sorted(used - allowed)
     if unknown:
         variables = sorted(allowed - set(NAMES) - _NUMBER_FUNCTIONS)
-        functions = sorted({n for n in NAMES if not n.startswith("_")} | _NUMBER_FUNCTIONS)
+        functions = sorted(set(NAMES) | _NUMBER_FUNCTIONS)
         raise ValueError(
             f"op {op.name!r}: {label} {expr!r} uses unknown name(s) {', '.join(unknown)}; "
             f"it may use {', '.join(variables)} and the functions {', '.join(functions)}"
@@ -455,8 +451,9 @@ TABLE: tuple[Op, ...] = (
     Op("sum", "Σ", NARY, "sum(xs)", ("1.0",), code="+"),
     # log(e^a + e^b), written so that no exp overflows: the larger operand comes out
     # in front and the exp is of minus a distance. Folded over a list, it is the
-    # log-sum-exp of softmax and cross-entropy (nn.log_softmax). Each derivative is a
-    # softmax weight, e^a / (e^a + e^b), computed as e^(a - out), which is at most 1.
+    # log-sum-exp of softmax and cross-entropy (nn.log_softmax); with b = 0 it is
+    # softplus, log(1 + e^a) (``Value.softplus``). Each derivative is a softmax weight,
+    # e^a / (e^a + e^b), computed as e^(a - out), which is at most 1.
     Op(
         "logaddexp",
         "logaddexp",
@@ -465,18 +462,6 @@ TABLE: tuple[Op, ...] = (
         ("exp(a - out)", "exp(b - out)"),
         forms=(("exp(a) / (exp(a) + exp(b))",), ("exp(b) / (exp(a) + exp(b))",)),
         forward_forms=("log(exp(a) + exp(b))",),
-    ),
-    # softplus, log(1 + e^a): the loss of a logistic (sigmoid) output as one op, so that
-    # bce_with_logits needs no Python branch on a score and compiles. Written so that exp
-    # never overflows. (Named log1pexp, not softplus: notebook 8 defines that op itself.)
-    Op(
-        "log1pexp",
-        "softplus",
-        1,
-        "max(a, 0.0) + log(1.0 + exp(-fabs(a)))",
-        ("sigmoid(a)",),
-        remark="softplus, ln(1 + exp(a)), in a form where exp never overflows",
-        method="softplus",
     ),
 )
 

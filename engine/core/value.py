@@ -44,7 +44,7 @@ from .mode import MODE
 from .node import Node
 from .numbers import check_number
 from .operands import constant
-from .operators import Operators
+from .operators import LOGADDEXP, Operators, logaddexp
 from .ops import _APPLY, NARY, Op
 
 # Tools outside the core that a Value offers as methods (a step-by-step backward, a
@@ -100,6 +100,14 @@ class Value(Operators):
 
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
+
+    def softplus(self) -> Value:
+        """ln(1 + e^self), the loss of a logistic output: ``logaddexp(self, 0)``, one op.
+
+        Written that way, no exp overflows for any input, and the derivative the op
+        computes, e^(self - out), is σ(self).
+        """
+        return logaddexp(self, constant(0.0, LOGADDEXP, Value))
 
     # Leaving the graph without a word would lose the gradient: these raise instead.
 
