@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .autodiff import topological_order
-from .higher import Function, _leaves, call_checked
+from .higher import Function, call_checked, input_leaves
 from .mode import no_grad
 from .numbers import check_number, is_number
 from .ops import NARY, OPS, Op
@@ -145,7 +145,7 @@ def jvp(
     df/dx1; the whole gradient of n inputs takes n calls, one per input (reverse mode:
     one ``backward``).
     """
-    xs = _leaves(inputs, "jvp")
+    xs = input_leaves(inputs, "jvp")
     if isinstance(tangents, (str, bytes)) or not hasattr(tangents, "__len__"):
         raise TypeError(f"jvp: tangents must be a list of numbers, got {tangents!r:.60}")
     seeds = [check_number(t, "jvp: tangents") for t in tangents]

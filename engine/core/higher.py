@@ -22,8 +22,8 @@ from typing import Any
 from .autodiff import backward_pass, collector_paused, topological_order
 from .mode import MODE
 from .numbers import check_number
-from .value import Value, _new
-from .value import sum as value_sum
+from .operators import sum as value_sum
+from .value import Value
 
 Function = Callable[[list[Value]], Value]
 
@@ -70,7 +70,7 @@ def _number_leaf(g: float, of: Value) -> Value:
             f"grad: the gradient with respect to {of!r} is {g!r}: a local derivative or a "
             "product of them overflowed a float"
         )
-    v = _new(Value)
+    v = Value.__new__(Value)
     v.data, v.grad, v.label = g, 0.0, ""
     v._operation, v._parents, v.scope = None, (), MODE.scope
     return v
@@ -83,7 +83,7 @@ def hessian(f: Function, inputs: Sequence[float | Value]) -> list[list[float]]:
     for gradcheck. It costs one pass that builds the gradient's graph, then one backward
     pass over that graph per input.
     """
-    xs = _leaves(inputs, "hessian")
+    xs = input_leaves(inputs, "hessian")
     first = grad(call_checked(f, xs, "hessian"), xs, create_graph=True)
     return [[g.data for g in grad(g_i, xs)] for g_i in first]
 
@@ -94,7 +94,7 @@ def hvp(f: Function, inputs: Sequence[float | Value], v: Sequence[float]) -> lis
     Computed as the gradient of v · ∇f: one pass to build ∇f's graph, one backward pass
     over v · ∇f, whatever the number of inputs (the Hessian would need one per input).
     """
-    xs = _leaves(inputs, "hvp")
+    xs = input_leaves(inputs, "hvp")
     direction = [check_number(c, "hvp: v") for c in v]
     if len(direction) != len(xs):
         raise ValueError(f"hvp: v has {len(direction)} entries but there are {len(xs)} inputs")
@@ -120,7 +120,7 @@ def _values(x: Any, what: str) -> list[Value]:
     return values
 
 
-def _leaves(inputs: Sequence[float | Value], where: str) -> list[Value]:
+def input_leaves(inputs: Sequence[float | Value], where: str) -> list[Value]:
     if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__len__"):
         raise TypeError(f"{where}: inputs must be a list of numbers or Values, got {inputs!r:.60}")
     if not inputs:
