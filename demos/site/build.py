@@ -102,8 +102,8 @@ def closure(packages: dict, roots: list[str]) -> list[str]:
 def uv_lock_version(name: str) -> str:
     """The newest version of ``name`` in gradstep's uv.lock."""
     text = (ROOT / "uv.lock").read_text(encoding="utf-8")
-    entry = rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"'
-    versions = re.findall(entry, text)
+    pattern = rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"'
+    versions = re.findall(pattern, text)
     if not versions:
         raise SystemExit(f"site build: {name} is not in uv.lock; run `uv lock`")
     return max(versions, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))

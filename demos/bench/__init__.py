@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figures as a table, measured in the same run."""
