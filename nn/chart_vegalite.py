@@ -337,7 +337,7 @@ def _heatmap(m: Mark, panel: Panel, keys: Keys) -> list[dict[str, Any]]:
         "field": "value",
         "type": "quantitative",
         "scale": scale,
-        "legend": {"title": keys.colorbar} if keys.colorbar else None,
+        "legend": {"title": keys.colorbar, "titleLimit": 400} if keys.colorbar else None,
     }
     layers = [_layer({"type": "rect"}, rows, {**square, "color": colour})]
     if m.style["numbers"]:

@@ -118,10 +118,10 @@ def download(requirements: list[str], target: Path) -> None:
 def gradstep_wheel(target: Path) -> Path:
     """gradstep's wheel, built from this checkout by uv."""
     uv = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".uv" / "bin" / "uv")
-    out = target.parent / "gradstep-dist"
-    run([uv, "build", "--wheel", "--quiet", "--out-dir", str(out), str(ROOT)])
-    [wheel] = out.glob("gradstep-*.whl")
-    return Path(shutil.copy(wheel, target))
+    with tempfile.TemporaryDirectory(prefix="gradstep-wheel-") as out:
+        run([uv, "build", "--wheel", "--quiet", "--out-dir", out, str(ROOT)])
+        [wheel] = Path(out).glob("gradstep-*.whl")
+        return Path(shutil.copy(wheel, target))
 
 
 def wheel_name(folder: Path, name: str) -> str:
