@@ -215,7 +215,11 @@ def build(out: Path) -> None:
         print("4. jupyter lite build")
         jupyter_lite = Path(sys.executable).parent / "jupyter-lite"
         contents = ["--contents", str(work / "contents"), "--output-dir", str(out)]
-        run([str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"])
+        # in the lite folder, where it keeps its task database (.jupyterlite.doit.db)
+        run(
+            [str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"],
+            cwd=lite,
+        )
     print(f"\nwrote {out}: {len(names)} lessons, {size_mb(out):.1f} MB")
     print(f"serve it: python -m http.server -d {os.path.relpath(out)}  (then open the address)")
 
