@@ -68,3 +68,30 @@ def test_a_lesson_shows_its_graph_and_its_plot(browser, site, tmp_path):
     assert run.svg_nodes >= 5  # the loss's graph, node by node
     assert run.charts >= 1
     assert shot.stat().st_size > 50_000
+
+
+def test_the_plain_page_steps_and_practises_on_a_typed_expression(browser, site):
+    """stepper.html: Pyodide, gradstep and viz.js without JupyterLab, nothing from elsewhere."""
+    context = browser.new_context()
+    elsewhere: list[str] = []
+    context.route("**/*", site_browser.refusing_all_but(site, elsewhere))
+    page = context.new_page()
+    page.goto(f"{site}/stepper.html")
+    page.wait_for_function("document.getElementById('status').textContent === 'Ready.'",
+                           timeout=60_000)  # fmt: skip
+    page.fill("#expression", "(a*b + a).exp()")
+    page.fill("#values", "a=0.5, b=-1")
+    page.click("#steps")
+    page.wait_for_function("document.getElementById('status').textContent === ''")
+    steps = page.frame_locator("#out")
+    steps.locator("text=out = (a*b + a).exp()").first.wait_for()
+    assert steps.locator("svg").count() >= 4  # a picture per step, drawn by viz.js
+    page.click("#practise")
+    page.wait_for_function("document.getElementById('status').textContent === ''")
+    page.frame_locator("#out").locator("input").first.wait_for()
+    page.fill("#expression", "c * 2")
+    page.click("#steps")
+    page.wait_for_function("document.getElementById('status').classList.contains('error')")
+    assert "c has no value" in page.text_content("#status")
+    assert elsewhere == []
+    context.close()

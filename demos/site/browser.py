@@ -16,7 +16,7 @@ import json
 import socketserver
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,20 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+def refusing_all_but(site: str, elsewhere: list[str]) -> Callable[[Any], None]:
+    """A playwright route handler: requests to ``site`` go through, others are refused
+    and their addresses added to ``elsewhere``."""
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith((site, "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            elsewhere.append(r.request.url)
+            r.abort()
+
+    return route
+
+
 @dataclass
 class LessonRun:
     """What running one lesson in the browser showed."""
@@ -101,15 +115,7 @@ def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -
     """Open ``lesson`` from ``site``, run all its cells and wait for the last result."""
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     elsewhere: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith((site, "data:", "blob:")):
-            r.continue_()
-        else:
-            elsewhere.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    context.route("**/*", refusing_all_but(site, elsewhere))
     page = context.new_page()
     start = time.monotonic()
     page.goto(f"{site}/lab/index.html?path={lesson}")

@@ -14,6 +14,9 @@ The steps, each a function below:
 4. ``jupyter lite build`` writes the site, told to take Pyodide from the site itself
    (``pyodideUrl``), never from PyPI (``disablePyPIFallback``), and to load gradstep
    and the lessons' packages as the kernel starts.
+5. ``stepper.html`` joins them: a plain page (Pyodide, gradstep and viz.js, no
+   JupyterLab) where a learner types an expression, steps through its backprop and
+   practises on it (``engine.show.own_expression``).
 
 The output folder is deleted first: every build is a clean one.
 """
@@ -220,6 +223,7 @@ def build(out: Path) -> None:
             [str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"],
             cwd=lite,
         )
+    shutil.copy(HERE / "stepper.html", out / "stepper.html")  # the plain page, no JupyterLab
     print(f"\nwrote {out}: {len(names)} lessons, {size_mb(out):.1f} MB")
     print(f"serve it: python -m http.server -d {os.path.relpath(out)}  (then open the address)")
 
