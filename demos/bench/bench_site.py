@@ -7,6 +7,7 @@ Builds the site (or measures the one in ``--site``), then prints:
 * its size on disk, and gzipped file by file (what a web server that compresses sends);
 * the time from opening lesson 1's page to its first cell's result (JupyterLab, Pyodide
   and gradstep loading included);
+* the time from opening the plain page (stepper.html) to its being ready;
 * each lesson's time in the browser (page opened to last result, in Debian's chromium)
   against the same notebook run natively (a fresh ipykernel, by nbclient), medians of
   ``--repeat`` runs.
@@ -20,6 +21,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from demos.site import browser
 from demos.site.build import NOTEBOOKS, build
@@ -60,6 +62,19 @@ def native_seconds(lesson: str) -> float:
     return time.perf_counter() - start
 
 
+def plain_page_ready(chromium: Any, address: str) -> float:
+    """Seconds from opening stepper.html to its "Ready." (Pyodide, gradstep, viz.js loaded)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{address}/stepper.html")
+    page.wait_for_function("document.getElementById('status').textContent === 'Ready.'",
+                           timeout=120_000)  # fmt: skip
+    seconds = time.perf_counter() - start
+    context.close()
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demos.bench.bench_site", description=__doc__)
     parser.add_argument("--site", type=Path, help="a built site to measure (default: build one)")
@@ -91,6 +106,7 @@ def report(site: Path, repeat: int) -> None:
                 raise SystemExit(f"{lesson} failed in the browser: {bad[0]}")
             native = statistics.median(native_seconds(lesson) for _ in range(repeat))
             rows.append((lesson, runs, native))
+        plain = statistics.median(plain_page_ready(chromium, address) for _ in range(repeat))
     first = statistics.median(r.first_result for r in rows[0][1])
     print(f"\npage opened -> first cell's result ({rows[0][0]}): {first:.1f} s", end="")
     print(f" (median of {repeat})")
@@ -98,6 +114,7 @@ def report(site: Path, repeat: int) -> None:
     for lesson, runs, native in rows:
         seconds = statistics.median(r.seconds for r in runs)
         print(f"{lesson:40} {seconds:7.1f}s {native:7.1f}s {seconds / native:5.1f}x")
+    print(f"stepper.html opened -> ready for an expression: {plain:.1f} s")
     print("browser: page opened to last result in chromium (JupyterLab, Pyodide and")
     print("gradstep loading included); native: a fresh ipykernel running it (nbclient).")
 
