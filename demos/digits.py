@@ -4,7 +4,7 @@
     python -m demos.digits --model conv    # a tiny convolutional network instead
     python -m demos.digits --out results   # or anywhere else
 
-The 1,797 digits scikit-learn ships (the ``datasets`` extra) are split into 80% for
+The 1,797 digits (``nn.datasets.digits``, shipped with gradstep) are split into 80% for
 training and 20% held out. The network ends in 10 logits, one per digit, trained with
 softmax cross-entropy in mini-batches, each example's graph compiled once and replayed
 (``fit(compile=True)``; ``--eager`` builds every graph anew, with the same numbers);

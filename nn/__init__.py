@@ -5,7 +5,8 @@ gradient descent (``SGD``; ``Adam``, ``AdamW`` in ``nn.optim``) on the losses in
 ``nn.losses``; ``nn.datasets`` has two moons, XOR, the reference articles' toy data
 and the 8×8 handwritten digits. Several classes: ``nn.multiclass`` (softmax,
 cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
-``nn.Sequential``. See each module's docstring.
+``nn.Sequential``. Pictures: ``nn.Chart`` (in ``nn.chart``), drawn by ``nn.display``
+with matplotlib or, in the browser, as Vega-Lite. See each module's docstring.
 """
 
 from . import datasets, display, images, lesson, live, losses, optim

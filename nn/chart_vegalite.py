@@ -15,7 +15,9 @@ from .contour import segments
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 MIMETYPE = "application/vnd.vegalite.v5+json"
-PIXELS = 80  # per inch of the matplotlib figure, so both come out about as big
+# pixels per inch of the matplotlib figure: a row of panels as wide as a notebook's
+# output area (about 800 pixels) for the widest charts the lessons draw (15 inches)
+PIXELS = 52
 CELL = 22  # pixels per heat-map square; wide enough for "-0.53" when numbers are written in
 NUMBERED_CELL = 44
 POINT_AREA = 1.5  # Vega-Lite's point size (px²) per matplotlib's (points²), to look alike
@@ -60,8 +62,8 @@ def panel_size(chart: Chart, panel: Panel) -> tuple[int, int]:
         rows = maps[0].data["rows"]
         cell = NUMBERED_CELL if maps[0].style["numbers"] else CELL
         return cell * len(rows[0]), cell * len(rows)
-    width = round(chart.width * panel.width * PIXELS * 0.85)
-    height = round(chart.height * PIXELS * 0.75)
+    width = round(chart.width * panel.width * PIXELS)
+    height = round(chart.height * PIXELS)
     if panel.equal:
         (x0, x1), (y0, y1) = extent(panel, "x"), extent(panel, "y")
         if x1 > x0 and y1 > y0:
@@ -108,7 +110,14 @@ class Keys:
         return {
             "field": "series",
             "type": "nominal",
-            "legend": {"title": None, "labelLimit": 400},
+            "title": None,
+            # under the panel: a notebook's output area is narrower than it is long
+            "legend": {
+                "title": None,
+                "labelLimit": 400,
+                "orient": "bottom",
+                "direction": "vertical",
+            },
             "scale": {"domain": self.labels, "range": self.colours},
         }
 
@@ -337,7 +346,7 @@ def _heatmap(m: Mark, panel: Panel, keys: Keys) -> list[dict[str, Any]]:
         "field": "value",
         "type": "quantitative",
         "scale": scale,
-        "legend": {"title": keys.colorbar} if keys.colorbar else None,
+        "legend": {"title": keys.colorbar, "titleLimit": 400} if keys.colorbar else None,
     }
     layers = [_layer({"type": "rect"}, rows, {**square, "color": colour})]
     if m.style["numbers"]:

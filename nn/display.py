@@ -99,7 +99,11 @@ def _write_spec(chart: Chart, path: Path) -> None:
 
 
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (IPython already imported by the kernel)."""
+    """True inside a Jupyter kernel (IPython already imported by the kernel).
+
+    In the browser (Pyodide, ``sys.platform == "emscripten"``) an IPython shell can only
+    be JupyterLite's kernel, whose config does not name IPKernelApp.
+    """
     ipython = sys.modules.get("IPython")
     if ipython is None:
         return False
@@ -107,6 +111,8 @@ def in_notebook() -> bool:
         shell = ipython.get_ipython()
     except Exception:  # an unusual IPython: assume no notebook
         return False
+    if shell is not None and sys.platform == "emscripten":
+        return True
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 

@@ -178,6 +178,20 @@ def test_notebook_detection(monkeypatch):
     bar.close()
 
 
+def test_in_the_browser_any_ipython_shell_is_the_notebook(monkeypatch):
+    from nn import display
+
+    class FakeIPython:  # JupyterLite's Pyodide kernel: a shell without IPKernelApp config
+        @staticmethod
+        def get_ipython():
+            return type("Shell", (), {"config": {}})()
+
+    monkeypatch.setitem(sys.modules, "IPython", FakeIPython)
+    assert not display.in_notebook()
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    assert display.in_notebook()
+
+
 @pytest.fixture
 def agg(monkeypatch, tmp_path):
     """matplotlib on its file-only backend, run from an empty folder, as a headless script."""

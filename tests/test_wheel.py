@@ -58,13 +58,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lock = work / "pylock.toml"
     sh(
         uv(), "export", "--quiet", "--project", str(ROOT), "--frozen", "--format",
-        "pylock.toml", "--extra", "plot", "--extra", "datasets", "--no-dev",
+        "pylock.toml", "--extra", "plot", "--no-dev",
         "--no-emit-project", "--output-file", str(lock),
         cwd=work,
     )  # fmt: skip
     install = (uv(), "pip", "install", "--quiet", "--offline", "--python", str(python))
     sh(*install, "-r", str(lock), cwd=work)
-    sh(*install, "--no-deps", f"gradstep[plot,datasets] @ {wheel.as_uri()}", cwd=work)
+    sh(*install, "--no-deps", f"gradstep[plot] @ {wheel.as_uri()}", cwd=work)
     sh(uv(), "pip", "check", "--python", str(python), cwd=work)
     return python
 

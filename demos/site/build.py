@@ -14,6 +14,9 @@ The steps, each a function below:
 4. ``jupyter lite build`` writes the site, told to take Pyodide from the site itself
    (``pyodideUrl``), never from PyPI (``disablePyPIFallback``), and to load gradstep
    and the lessons' packages as the kernel starts.
+5. ``stepper.html`` joins them: a plain page (Pyodide, gradstep and viz.js, no
+   JupyterLab) where a learner types an expression, steps through its backprop and
+   practises on it (``engine.show.own_expression``).
 
 The output folder is deleted first: every build is a clean one.
 """
@@ -102,8 +105,8 @@ def closure(packages: dict, roots: list[str]) -> list[str]:
 def uv_lock_version(name: str) -> str:
     """The newest version of ``name`` in gradstep's uv.lock."""
     text = (ROOT / "uv.lock").read_text(encoding="utf-8")
-    entry = rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"'
-    versions = re.findall(entry, text)
+    pattern = rf'\[\[package\]\]\nname = "{re.escape(name)}"\nversion = "([^"]+)"'
+    versions = re.findall(pattern, text)
     if not versions:
         raise SystemExit(f"site build: {name} is not in uv.lock; run `uv lock`")
     return max(versions, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
@@ -118,10 +121,10 @@ def download(requirements: list[str], target: Path) -> None:
 def gradstep_wheel(target: Path) -> Path:
     """gradstep's wheel, built from this checkout by uv."""
     uv = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".uv" / "bin" / "uv")
-    out = target.parent / "gradstep-dist"
-    run([uv, "build", "--wheel", "--quiet", "--out-dir", str(out), str(ROOT)])
-    [wheel] = out.glob("gradstep-*.whl")
-    return Path(shutil.copy(wheel, target))
+    with tempfile.TemporaryDirectory(prefix="gradstep-wheel-") as out:
+        run([uv, "build", "--wheel", "--quiet", "--out-dir", out, str(ROOT)])
+        [wheel] = Path(out).glob("gradstep-*.whl")
+        return Path(shutil.copy(wheel, target))
 
 
 def wheel_name(folder: Path, name: str) -> str:
@@ -215,7 +218,12 @@ def build(out: Path) -> None:
         print("4. jupyter lite build")
         jupyter_lite = Path(sys.executable).parent / "jupyter-lite"
         contents = ["--contents", str(work / "contents"), "--output-dir", str(out)]
-        run([str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"])
+        # in the lite folder, where it keeps its task database (.jupyterlite.doit.db)
+        run(
+            [str(jupyter_lite), "build", "--lite-dir", str(lite), *contents, "--no-sourcemaps"],
+            cwd=lite,
+        )
+    shutil.copy(HERE / "stepper.html", out / "stepper.html")  # the plain page, no JupyterLab
     print(f"\nwrote {out}: {len(names)} lessons, {size_mb(out):.1f} MB")
     print(f"serve it: python -m http.server -d {os.path.relpath(out)}  (then open the address)")
 
