@@ -1,7 +1,9 @@
 """gradstep's scalar autograd engine.
 
-The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: the op table
-(``ops.py``), ``Value`` (``value.py``) and the backward pass (``autodiff.py``). Around
+The core, what micrograd's ``engine.py`` is, lives in ``engine/core``: ``Value``
+(``value.py``), its operators (``operators.py``, written from the op table in
+``ops.py``), each op's chain rule (``kernels.py``) and the backward pass
+(``autodiff.py``); ``engine/core/__init__.py`` names the 100 lines to read first. Around
 it, tools that only read the graph: ``check`` (gradcheck and hypothesis strategies),
 ``show`` (drawing and the step-by-step stepper) and ``compiler`` (compiled graphs).
 The core imports none of them.
@@ -10,7 +12,8 @@ The core imports none of them.
 from typing import Any
 
 from .check.gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
-from .compiler.compiled import CompiledGraph, GraphChangedError, compile
+from .compiler.compiled import CompiledGraph, GraphChangedError
+from .compiler.compiled import compile as compile  # engine.compile; not in __all__
 from .compiler.function import CompiledFunction
 from .core import value as _value
 from .core.autodiff import (
@@ -24,10 +27,14 @@ from .core.autodiff import (
 from .core.define import define_op
 from .core.higher import grad, hessian, hvp
 from .core.mode import current_scope, is_grad_enabled, no_grad, scope
+from .core.names import graph_names
+from .core.operators import sum as sum  # engine.sum; not in __all__
 from .core.ops import OPS, Op
-from .core.value import Value, apply, sum
+from .core.value import Value, apply
 from .show.tags import mark, role_of
 
+# ``sum`` and ``compile`` are engine attributes (``engine.sum``, ``engine.compile``) but
+# not in __all__: ``from engine import *`` must not shadow Python's own builtins.
 __all__ = [
     "CompiledFunction",
     "CompiledGraph",
@@ -45,7 +52,6 @@ __all__ = [
     "backward",
     "backward_pass",
     "collector_paused",
-    "compile",
     "current_scope",
     "define_op",
     "draw_dot",
@@ -53,6 +59,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "graph_names",
     "hessian",
     "hvp",
     "is_grad_enabled",
@@ -63,7 +70,6 @@ __all__ = [
     "render",
     "role_of",
     "scope",
-    "sum",
     "topological_order",
     "zero_grad",
 ]

@@ -161,7 +161,7 @@ def binary_cross_entropy_with_logits(outputs: Any, targets: Any) -> Value:
     Per example the loss is ``softplus(z) - y·z`` with softplus(z) = log(1 + e^z): that is
     ``softplus(z)`` for y = 0 and ``softplus(-z)`` for y = 1, exact and smooth, with
     derivative sigmoid(z) - y. Softplus is one op of the table (``z.softplus()``, op
-    ``log1pexp``), which picks its formula from the sign of z on every evaluation, so no
+    ``logaddexp`` with 0), which picks its formula from the sign of z on every evaluation, so no
     exp overflows and nothing here branches on a score: ``fit(compile=True)`` traces it.
     """
     where = "binary_cross_entropy_with_logits"

@@ -157,12 +157,6 @@ CATALOGUE = [
         ValueError,
         "one list of forms per operand",
     ),
-    (
-        "define_op text=",
-        lambda: engine.define_op("f", "a", ["1.0"], text="out = a"),
-        TypeError,
-        "printed from its expressions",
-    ),
     ("root at zero", lambda: Value(0.0) ** 0.5, ValueError, "infinite derivative"),
     ("zero to a negative power", lambda: Value(0.0) ** -1, ValueError, "negative power"),
     ("Value exponent, base <= 0", lambda: Value(-1.0) ** _x(), ValueError, "positive base"),

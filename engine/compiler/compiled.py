@@ -61,9 +61,7 @@ expect to train are leaves of the traced graph.
 
 from __future__ import annotations
 
-import builtins
 import itertools
-import linecache
 import numbers
 import weakref
 from collections.abc import Callable, Iterable
@@ -72,9 +70,12 @@ from typing import Any
 from ..core.autodiff import backward as eager_backward
 from ..core.autodiff import topological_order
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.loader import forget, load
 from ..core.mode import MODE
+from ..core.names import graph_names
 from ..core.numbers import check_number as _check_number
 from ..core.value import Value, apply
+from ..show.tags import role_of
 from .chunks import CHUNK_OPS, ChunkedRun, chunk_source, compile_chunks
 from .errors import Fail, GraphChangedError, describe, fail, values_list
 from .function import CompiledFunction
@@ -173,7 +174,7 @@ class CompiledGraph:
         if readable or len(order) <= CHUNK_OPS:
             self._source = _generate_source(root, order, leaves, outputs, readable)
             self._function = _load(self._source, filename)
-            weakref.finalize(self, linecache.cache.pop, filename, None)
+            weakref.finalize(self, forget, filename)
         else:
             self._function = compile_chunks(root, order, leaves, self._outputs, filename)
 
@@ -316,11 +317,8 @@ def _generate_source(
     copy. The numbers are the same either way.
     """
     namer = Namer(reserved())
-    name: dict[Value, str] = {}
-    for leaf in leaves:
-        name[leaf] = namer.name(leaf.label, "leaf")
-    for node in order:
-        name[node] = namer.name(node.label, node._operation.name)
+    shown = graph_names(root, is_constant=lambda v: not v.label and role_of(v) is None)
+    name = {v: namer.name(shown[v]) for v in (*leaves, *order)}
     r = name[root]
     lines = [
         "def run(leaves, outputs, seed, backward):",
@@ -380,8 +378,5 @@ def _filename(root: Value) -> str:
 
 def _load(source: str, filename: str) -> Callable[..., Any]:
     """Compile the generated source; register it so tracebacks show its lines."""
-    namespace = dict(NAMESPACE)
-    namespace["_fail"] = fail
-    exec(builtins.compile(source, filename, "exec"), namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = load(source, filename, {**NAMESPACE, "_fail": fail})
     return namespace.pop("run")  # run's globals are the namespace: holding it too is a cycle

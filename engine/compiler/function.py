@@ -42,10 +42,8 @@ replaced by a new Value, a layer added), the code still replays the old graph:
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import itertools
-import linecache
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
@@ -53,7 +51,9 @@ from typing import Any, NamedTuple
 
 from ..core.autodiff import collector_paused, topological_order
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.loader import forget, load
 from ..core.mode import MODE, scope
+from ..core.names import graph_names
 from ..core.numbers import check_number
 from ..core.value import Value
 from .errors import Fail, GraphChangedError, describe, fail, values_list
@@ -86,7 +86,7 @@ class CompiledFunction:
         self._leaf_names: list[str] = []  # their names in the code, the same in every trace
         self._index: dict[Value, int] = {}
         self._namer = Namer(reserved() | _LOCALS)
-        self._input_names = [self._namer.name(n, "x") for n in self.names]
+        self._input_names = [self._namer.name(n) for n in self.names]
         self._traces: dict[tuple[float, ...], _Trace] = {}
         self._unread: tuple[int, ...] = ()
         self._filename = ""
@@ -213,7 +213,7 @@ class CompiledFunction:
             if leaf not in self._index:
                 self._index[leaf] = len(self._leaves)
                 self._leaves.append(leaf)
-                self._leaf_names.append(self._namer.name(leaf.label, "leaf"))
+                self._leaf_names.append(self._namer.name(leaf.label or "w"))
         name: dict[Value, str] = dict(zip(rec.inputs, self._input_names, strict=True))
         for v in rec.constants:
             name[v] = f"({v.data!r})" if str(v.data).startswith("-") else repr(v.data)
@@ -301,19 +301,12 @@ class CompiledFunction:
             self._traces,
         )
         if self._filename:
-            linecache.cache.pop(self._filename, None)
+            forget(self._filename)
         self._filename = f"<gradstep compiled {self._title} #{next(_COUNT)}>"
-        namespace: dict[str, Any] = {**NAMESPACE, "_fail": fail}
-        exec(builtins.compile(source, self._filename, "exec"), namespace)
-        linecache.cache[self._filename] = (
-            len(source),
-            None,
-            source.splitlines(True),
-            self._filename,
-        )
+        namespace = load(source, self._filename, {**NAMESPACE, "_fail": fail})
         self._function = namespace.pop(_function_name(self._title, self._namer))  # no cycle
         self.source = source
-        weakref.finalize(self, linecache.cache.pop, self._filename, None)
+        weakref.finalize(self, forget, self._filename)
 
     # -- errors: eager's --------------------------------------------------------------
 
@@ -458,8 +451,9 @@ def _body(
     readable: bool,
 ) -> list[str]:
     """One example's lines: forward, the check, its result, then (if asked) backward."""
+    shown = graph_names(root, others=results[1:])
     for node in order:
-        name[node] = namer.name(node.label, node._operation.name)
+        name[node] = namer.name(shown[node])
     lines: list[str] = []
     add = lines.append
     for node in order:

@@ -10,13 +10,11 @@ operands' names written in; each chain-rule term is written by
 from __future__ import annotations
 
 import builtins
-import keyword
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from ..core.codegen import chain_rule_line
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.names import identifier
 from ..core.node import Node
 from ..core.ops import NARY
 from .templates import template
@@ -25,45 +23,27 @@ CHECK_TERMS = 1000  # values per term of the finiteness check: keeps the line an
 
 
 class Namer:
-    """Unique Python identifiers for values, from labels where they have them.
+    """Unique Python identifiers for the values of compiled code.
 
-    A value named ``h`` has its gradient in ``grad_h``; both names are reserved
-    together so a label can never collide with another value's gradient.
+    The names come from ``engine.core.names.graph_names`` (labels, else ``L``, ``n1``,
+    ``x1``, ...), the names the stepper and drawings use; this makes them identifiers
+    and unique against the code's own names. A value named ``h`` has its gradient in
+    ``grad_h``; both names are reserved together so a label can never collide with
+    another value's gradient.
     """
 
     def __init__(self, reserved: set[str]) -> None:
         self.used = set(reserved)
-        self.counts: dict[str, int] = {}
 
-    def name(self, label: str, fallback: str) -> str:
-        base = _identifier(label) if label else ""
-        if base:
-            candidate, k = base, 1
-        else:
-            base = fallback
-            k = self.counts.get(base, 0) + 1
-            candidate = f"{base}{k}"
+    def name(self, text: str) -> str:
+        """``text`` (a label or a generated name) as an identifier no other value has."""
+        base = identifier(text) or "v"
+        candidate, k = base, 1
         while candidate in self.used or f"grad_{candidate}" in self.used:
             k += 1
-            candidate = f"{base}{k}" if not label else f"{base}_{k}"
-        if not label:
-            self.counts[base] = k
+            candidate = f"{base}_{k}"
         self.used.update((candidate, f"grad_{candidate}"))
         return candidate
-
-
-def _identifier(label: str) -> str:
-    """A label as a Python identifier: ``"x₁"`` -> ``x1``, ``"hidden 1"`` -> ``hidden_1``."""
-    if label.isascii() and label.isidentifier() and not label.startswith("_"):
-        return label + "_" if keyword.iskeyword(label) or keyword.issoftkeyword(label) else label
-    text = unicodedata.normalize("NFKC", label)
-    text = "".join(ch if ("x" + ch).isidentifier() else "_" for ch in text)
-    text = re.sub(r"_+", "_", text).strip("_")
-    if text and not text.isidentifier():
-        text = "v" + text  # starts with a digit
-    if keyword.iskeyword(text) or keyword.issoftkeyword(text):
-        text += "_"
-    return text
 
 
 def reserved() -> set[str]:

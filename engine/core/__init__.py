@@ -1,16 +1,25 @@
 """The core of the engine: what micrograd's ``engine.py`` is, and nothing else.
 
-Read it in this order:
+Read this first: ``x * y`` to its gradient, in four files (about 100 lines), each
+hop a name your editor's go-to-definition follows:
 
-1. ``mode.py``: the two switches every op reads (recording the graph, the scope).
-2. ``node.py``: what a graph node holds.
-3. ``ops.py``: the op table, every op's math written once.
-4. ``value.py``: ``Value`` and its operators (``x * y`` builds a node).
-5. ``kernels.py``: each op's local derivatives and its chain rule at one node.
-6. ``autodiff.py``: the topological order and the one backward pass.
+1. ``value.py``: ``Value.__init__`` (the fields: data, grad, parents, op) and
+   ``Value.backward``;
+2. ``operators.py``: ``Operators.__mul__``, which makes the product node with op
+   ``MUL``, and ``MUL = OPS["mul"]._attach(backward=kernels.mul_backward, ...)``;
+3. ``kernels.py``: ``mul_backward``, the chain rule at one product node;
+4. ``autodiff.py``: ``backward``, ``backward_pass`` and ``topological_order``, which
+   run each node's kernel, the root first.
 
-``value.py``'s operators and ``kernels.py`` are written from the table by
-``generate.py`` (through ``codegen.py``); ``notation.py`` prints the table's
-expressions as math, ``define.py`` adds your own ops. The core imports nothing from
-the tools around it (``engine.check``, ``engine.show``, ``engine.compiler``).
+Then, for the whole picture:
+
+* ``ops.py``: the op table, every op's math written once as expressions;
+* ``generate.py`` (through ``codegen.py``) writes ``operators.py`` and ``kernels.py``
+  from the table; ``notation.py`` prints the same expressions as math;
+* ``node.py`` (the fields' slots), ``mode.py`` (recording on or off, the scope),
+  ``operands.py`` (numbers as constants, the errors ops raise), ``define.py`` (your own
+  ops), ``higher.py`` (gradients of gradients).
+
+The core imports nothing from the tools around it (``engine.check``, ``engine.show``,
+``engine.compiler``).
 """

@@ -34,17 +34,17 @@ def topological_order(root: Node) -> tuple[list[Node], list[Node]]:
     Iterative depth-first search. The stack holds only nodes and a ``None`` marker
     per expanded node (no per-node tuples or iterators, which would make the cycle
     collector run during the walk); a node is finished when its marker comes back.
+    The leaves are the keys of a dict, so each is kept once, in the order first met.
     """
     require_node(root, "topological_order")
     if not root._parents:
         return [], [root]
     order: list[Node] = []
-    leaves: list[Node] = []  # with repeats; deduplicated once at the end, in C
-    expanded = set()
-    expand = expanded.add
+    leaves: dict[Node, None] = {}
+    expanded: set[Node] = set()
     in_progress: list[Node] = []
     stack: list[Node | None] = [root]
-    pop, push, leaf = stack.pop, stack.append, leaves.append
+    pop, push, expand = stack.pop, stack.append, expanded.add
     while stack:
         node = pop()
         if node is None:
@@ -54,12 +54,11 @@ def topological_order(root: Node) -> tuple[list[Node], list[Node]]:
             in_progress.append(node)
             push(None)
             for p in node._parents:
-                if p._parents:
-                    if p not in expanded:
-                        push(p)
-                else:
-                    leaf(p)
-    return order, list(dict.fromkeys(leaves))
+                if not p._parents:
+                    leaves[p] = None
+                elif p not in expanded:
+                    push(p)
+    return order, list(leaves)
 
 
 def backward_pass(

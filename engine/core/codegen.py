@@ -1,9 +1,10 @@
 """Python source for an op, written from its definition in the op table.
 
 One writer for every piece of code an op needs: its backward kernel and local
-derivatives (``kernel_source``) and the function that applies it to Values
-(``method_source``, ``function_source``). ``generate.py`` runs these over the table
-and writes the result into ``kernels.py`` and ``value.py``, so the code a learner
+derivatives (``kernel_source``), its graph-of-gradient kernel (``graph_kernel_source``)
+and the function that applies it to Values (``method_source``, ``function_source``),
+each printed from the op's parsed expressions (``expression.py``). ``generate.py`` runs
+these over the table and writes ``kernels.py`` and ``operators.py``, so the code a learner
 opens is ordinary checked-in Python; ``define.py`` runs them for ops defined at run
 time. The text in every docstring comes from ``notation.py``, like all op text.
 """
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 import ast
 
+from .expression import factor as factor_of
+from .expression import is_atom, number, parse, python
+from .notation import math_of
 from .ops import NARY, Op
 
 _CALLS_THAT_RAISE = (ast.Call, ast.Pow, ast.Div, ast.FloorDiv, ast.Mod)
@@ -22,28 +26,23 @@ def const_name(op: Op) -> str:
     return op.name.upper()
 
 
+# Names the generated code writes differently: ``sum`` is the builtin's (operators.py
+# defines a sum of Values of its own).
+_CODE_NAMES = {"sum": "builtins.sum"}
+
+
 def code(expr: str) -> str:
-    """An expression as the generated code writes it: ``sum`` is the builtin's."""
-    tree = ast.parse(expr.strip(), mode="eval")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "sum":
-            node.id = "builtins.sum"
-    return ast.unparse(tree.body)
+    """An expression as the generated code writes it (the parsed form's Python printer)."""
+    return python(parse(expr), _CODE_NAMES)
 
 
 def factor(expr: str) -> str:
     """``expr`` as the right-hand factor of ``g * ...``: parenthesised unless it is atomic."""
-    tree = ast.parse(expr.strip(), mode="eval").body
-    text = code(expr)
-    return (
-        text if isinstance(tree, (ast.Name, ast.Constant, ast.Call, ast.Attribute)) else f"({text})"
-    )
+    return factor_of(parse(expr), _CODE_NAMES)
 
 
 def _uses(exprs: tuple[str, ...], name: str) -> bool:
-    return any(
-        isinstance(n, ast.Name) and n.id == name for e in exprs for n in ast.walk(ast.parse(e))
-    )
+    return any(isinstance(n, ast.Name) and n.id == name for e in exprs for n in ast.walk(parse(e)))
 
 
 _NEGATED = {
@@ -58,7 +57,7 @@ _NEGATED = {
 
 def outside(domain: str) -> str:
     """The condition for operands outside ``domain``: ``b == 0.0`` for ``b != 0.0``."""
-    tree = ast.parse(domain.strip(), mode="eval").body
+    tree = parse(domain)
     if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _NEGATED:
         tree.ops = [_NEGATED[type(tree.ops[0])]()]
         return code(ast.unparse(tree))
@@ -68,7 +67,7 @@ def outside(domain: str) -> str:
 def _may_hide_non_finite(op: Op) -> bool:
     """Whether a non-finite operand can give a finite result: a branch, or a parameter."""
     return op.param is not None or any(
-        isinstance(n, ast.IfExp) for n in ast.walk(ast.parse(op.forward))
+        isinstance(n, ast.IfExp) for n in ast.walk(parse(op.forward))
     )
 
 
@@ -77,7 +76,7 @@ def _can_raise(expr: str) -> bool:
     return any(
         isinstance(n, _CALLS_THAT_RAISE)
         or (isinstance(n, ast.BinOp) and isinstance(n.op, _CALLS_THAT_RAISE))
-        for n in ast.walk(ast.parse(expr))
+        for n in ast.walk(parse(expr))
     )
 
 
@@ -160,17 +159,9 @@ def chain_rule_line(grad: str, upstream: str, local: str, first: bool = False) -
 
 def _accumulate(target: str, deriv: str) -> str:
     """``target.grad += g * deriv``, the kernel's line for one operand."""
-    value = ast.literal_eval(deriv) if _is_number(deriv) else None
-    local = repr(float(value)) if value in (1.0, -1.0) else factor(deriv)
+    value = number(parse(deriv))
+    local = repr(value) if value in (1.0, -1.0) else factor(deriv)
     return "    " + chain_rule_line(f"{target}.grad", "g", local)
-
-
-def _is_number(expr: str) -> bool:
-    try:
-        value = ast.literal_eval(expr.strip())
-    except ValueError:
-        return False
-    return isinstance(value, (int, float))
 
 
 def _backward_doc(op: Op) -> str:
@@ -184,18 +175,12 @@ def _backward_doc(op: Op) -> str:
 
 def _rule(op: Op, name: str, deriv: str) -> str:
     """``grad(a) += g·b`` (``+= g`` and ``-= g`` for derivatives 1 and -1)."""
-    value = ast.literal_eval(deriv) if _is_number(deriv) else None
+    tree = parse(deriv)
+    value = number(tree)
     if value in (1.0, -1.0):
         return f"grad({name}) {'+' if value == 1.0 else '-'}= g"
-    text = op.math(deriv)
-    return f"grad({name}) += g·{text if _is_atom(deriv) else f'({text})'}"
-
-
-def _is_atom(expr: str) -> bool:
-    tree = ast.parse(expr.strip(), mode="eval").body
-    return isinstance(tree, (ast.Name, ast.Constant, ast.Call)) and not (
-        isinstance(tree, ast.Constant) and str(tree.value).startswith("-")
-    )
+    text = math_of(tree)
+    return f"grad({name}) += g·{text if is_atom(tree) else f'({text})'}"
 
 
 def _backward_source(op: Op, prefix: str) -> str:
@@ -236,7 +221,7 @@ def value_code(expr: str) -> str:
     class _ToValues(ast.NodeTransformer):
         def visit_Call(self, node: ast.Call) -> ast.expr:  # noqa: N802
             self.generic_visit(node)
-            name = ast.unparse(node.func).lstrip("_")
+            name = ast.unparse(node.func)
             if name in _VALUE_METHODS and len(node.args) == 1:
                 return ast.Call(ast.Attribute(node.args[0], name, ast.Load()), [], [])
             if name == "fabs" and len(node.args) == 1:
@@ -245,8 +230,7 @@ def value_code(expr: str) -> str:
                 return node
             raise NoValueVersion(name)
 
-    tree = _ToValues().visit(ast.parse(expr.strip(), mode="eval"))
-    return ast.unparse(tree.body)
+    return ast.unparse(_ToValues().visit(parse(expr)))
 
 
 def graph_kernel_source(op: Op, prefix: str | None = None) -> str:
@@ -290,7 +274,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
     if op.domain is not None:
         lines += [
             f"if {outside(op.domain)}:",
-            f"    raise _domain_error({op_ref}, {parents})",
+            f"    raise domain_error({op_ref}, {parents})",
         ]
     forward = code(op.forward)
     if _can_raise(op.forward):
@@ -298,7 +282,7 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
             "try:",
             f"    out = {forward}",
             "except (ArithmeticError, ValueError):",
-            f"    raise _op_error({op_ref}, {parents}) from None",
+            f"    raise op_error({op_ref}, {parents}) from None",
         ]
     else:
         lines.append(f"out = {forward}")
@@ -308,18 +292,13 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
         check += "".join(f" or {n} - {n} != 0.0" for n in operands)
     lines += [
         f"if {check}:  # inf or nan: it overflowed, or .data was set by hand",
-        f"    raise _op_error({op_ref}, {parents})",
-        "v = _new(Value)",
-        "v.data = out",
-        "v.grad = 0.0",
-        'v.label = ""',
+        f"    raise op_error({op_ref}, {parents})",
+        "v = _new(Value)  # the new node: its number, no grad yet, its op and operands",
+        'v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope',
         "if MODE.recording:",
-        f"    v._operation = {op_ref}",
-        f"    v._parents = {parents}",
-        "else:",
-        "    v._operation = None",
-        "    v._parents = ()",
-        "v.scope = MODE.scope",
+        f"    v._operation, v._parents = {op_ref}, {parents}",
+        "else:  # inside no_grad(): a leaf, no graph kept",
+        "    v._operation, v._parents = None, ()",
         "return v",
     ]
     return [indent + line for line in lines]
@@ -362,25 +341,13 @@ def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | No
             "            if is_number(other):",
             f"                return {op.number_operand}(self, other)",
         ]
-        lines += [
-            f"            other = _operand(other, {ref})",
-            "            if other is NotImplemented:",
-            "                return NotImplemented",
-        ]
-    else:
-        lines += [
-            "            if other.__class__ is float and other - other == 0.0:  # a constant leaf",
-            "                number, other = other, _new(Value)",
-            '                other.data, other.grad, other.label = number, 0.0, ""',
-            "                other._operation, other._parents, other.scope = None, (), MODE.scope",
-            "            else:",
-            f"                other = _operand(other, {ref})",
-            "                if other is NotImplemented:",
-            "                    return NotImplemented",
-        ]
     lines += [
-        f"        a = {first}.data",
-        f"        b = {second}.data",
+        f"            other = operand(other, {ref}, Value)  # a number becomes a constant",
+        "            if other is NotImplemented:",
+        "                return NotImplemented",
+    ]
+    lines += [
+        f"        a, b = {first}.data, {second}.data",
         *_result_lines(op, ref, f"({first}, {second})", body),
     ]
     return "\n".join(lines) + "\n"
@@ -408,10 +375,10 @@ def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
         lines = [
             f"def {name}(values: Iterable[Any]) -> Value:",
             f"    {_doc(op, f'{name}(values)', '    ', kernel)}",
-            f"    nodes = tuple(v if v.__class__ is Value else _constant(v, {ref}) "
+            f"    nodes = tuple(v if v.__class__ is Value else constant(v, {ref}, Value) "
             "for v in values)",
             "    if not nodes:",
-            f"        return _constant({code(op.forward.replace('xs', '()'))}, {ref})",
+            f"        return constant({code(op.forward.replace('xs', '()'))}, {ref}, Value)",
             "    xs = [x.data for x in nodes]",
             *_result_lines(op, ref, "nodes", body),
         ]

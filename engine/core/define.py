@@ -9,14 +9,12 @@ its lines and ``inspect.getsource`` returns them, as for the built-in ops.
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Sequence
-from typing import Any
 
-from . import terms
-from . import value as value_module
+from . import operators, terms
 from .codegen import function_source, kernel_source
 from .floatmath import NAMES
+from .loader import load
 from .ops import OPS, Op
 
 
@@ -32,7 +30,6 @@ def define_op(
     branch: str | None = None,
     param: str | None = None,
     register: bool = False,
-    text: str | None = None,
 ) -> Op:
     """Define your own op from expressions, exactly as the built-in ones are defined.
 
@@ -53,12 +50,6 @@ def define_op(
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: name must be an identifier, got {name!r}")
-    if text is not None:
-        raise TypeError(
-            f"define_op {name}: text= is no longer taken; an op's text is printed from its "
-            "expressions, so it cannot disagree with them. Give other ways to write a "
-            "derivative as forms=[[...]], one list per operand"
-        )
     if register and name in OPS:
         raise ValueError(f"define_op: an op named {name!r} exists already; pick another name")
     if isinstance(derivs, str) or not all(isinstance(d, str) for d in derivs):
@@ -102,10 +93,7 @@ def _attach_code(op: Op) -> None:
     source = "\n\n".join(
         [kernel_source(op, "_user"), function_source(op, "_apply_user", op_ref="OP")]
     )
-    namespace: dict[str, Any] = {**vars(value_module), **NAMES, **vars(terms)}
-    namespace["OP"] = op
-    exec(compile(source, filename, "exec"), namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = load(source, filename, {**vars(operators), **NAMES, **vars(terms), "OP": op})
     op._attach(
         forward_fn=namespace["_user_forward"],
         local_fn=namespace["_user_local"],

@@ -2,8 +2,7 @@
 
 An op of the table is written as Python expressions over its operands' numbers
 (``ops.py``); this module is the vocabulary of those expressions, and ``NAMES`` is
-the namespace they are evaluated in. The underscored aliases (``_exp``, ...) are the
-names ``define_op`` expressions used before these functions had plain names; both work.
+the namespace they are evaluated in.
 """
 
 from __future__ import annotations
@@ -29,8 +28,4 @@ FUNCTIONS: dict[str, Any] = {
     "fabs": fabs,
 }
 
-NAMES: dict[str, Any] = {
-    "math": math,
-    **FUNCTIONS,
-    **{f"_{name}": fn for name, fn in FUNCTIONS.items()},
-}
+NAMES: dict[str, Any] = {"math": math, **FUNCTIONS}

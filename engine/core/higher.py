@@ -22,8 +22,8 @@ from typing import Any
 from .autodiff import backward_pass, collector_paused, topological_order
 from .mode import MODE
 from .numbers import check_number
-from .value import Value, _new
-from .value import sum as value_sum
+from .operators import sum as value_sum
+from .value import Value
 
 Function = Callable[[list[Value]], Value]
 
@@ -70,7 +70,7 @@ def _number_leaf(g: float, of: Value) -> Value:
             f"grad: the gradient with respect to {of!r} is {g!r}: a local derivative or a "
             "product of them overflowed a float"
         )
-    v = _new(Value)
+    v = Value.__new__(Value)
     v.data, v.grad, v.label = g, 0.0, ""
     v._operation, v._parents, v.scope = None, (), MODE.scope
     return v

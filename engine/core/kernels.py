@@ -498,29 +498,3 @@ def logaddexp_backward_graph(node: Node, g: Any) -> None:
     a, b = node._parents
     a.grad = add_term(a.grad, times(g, (a - out).exp()))
     b.grad = add_term(b.grad, times(g, (b - out).exp()))
-
-
-def log1pexp_forward(a: float) -> float:
-    """out = max(a, 0) + ln(1 + exp(-|a|))."""
-    return max(a, 0.0) + log(1.0 + exp(-fabs(a)))
-
-
-def log1pexp_local(out: float, a: float) -> tuple[float]:
-    """∂out/∂a = σ(a)."""
-    return (sigmoid(a),)
-
-
-def log1pexp_backward(node: Node, g: float) -> None:
-    """The chain rule at out = max(a, 0) + ln(1 + exp(-|a|)), with g = grad(out):
-
-    grad(a) += g·σ(a)
-    """
-    (a_node,) = node._parents
-    a = a_node.data
-    a_node.grad += g * sigmoid(a)
-
-
-def log1pexp_backward_graph(node: Node, g: Any) -> None:
-    """The chain rule at this node with Values for numbers: the gradient becomes a graph."""
-    (a,) = node._parents
-    a.grad = add_term(a.grad, times(g, a.sigmoid()))

@@ -7,15 +7,13 @@ point only to their operands, never to the nodes computed from them or to
 themselves, so a graph has no reference cycles and is freed by reference counting
 the moment it goes out of scope.
 
-``Value`` (value.py) is a Node you can compute with; the graph walks of
-``autodiff.py`` need only what is here.
+``Value`` (value.py) is a Node you can compute with, and sets these fields; the
+graph walks of ``autodiff.py`` need only what is here.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from .mode import MODE
 
 
 class Node:
@@ -29,14 +27,6 @@ class Node:
     _operation: Any  # the Op that computed it (ops.py), None for a leaf
     _parents: tuple[Node, ...]
     scope: tuple[str, ...]
-
-    def __init__(self, data: float, label: str = "") -> None:
-        self.data = data
-        self.grad = 0.0
-        self.label = label
-        self._operation = None
-        self._parents = ()
-        self.scope = MODE.scope
 
     @property
     def op(self) -> Any:

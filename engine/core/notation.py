@@ -2,8 +2,9 @@
 
 Every text a learner reads about an op (its chain rule in the stepper, the comments
 of compiled code, graph tooltips) is printed from the expressions that compute it,
-never written a second time. ``math_text`` prints one expression, optionally with
-the graph's own names put in for the operands::
+never written a second time: this is the math printer of the parsed form
+(``expression.py``). ``math_text`` prints one expression, optionally with the graph's
+own names put in for the operands::
 
     math_text("out * (1.0 - out)")               ->  "out·(1 - out)"
     math_text("1.0 - out * out", {"out": "h"})   ->  "1 - h²"
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+
+from .expression import parse
 
 # How function names read in math.
 _FUNCTION_NAMES = {
@@ -58,63 +61,13 @@ def math_text(
     ``constants`` fixes some variables to numbers and works the arithmetic out, so a
     member of an op family reads as itself: ``c * a ** (c - 1.0)`` with c = 3 is ``3·a²``.
     """
-    tree = ast.parse(expr.strip(), mode="eval").body
-    if constants:
-        tree = _Fold(constants).visit(tree)
+    return math_of(parse(expr, constants), names)
+
+
+def math_of(tree: ast.expr, names: Mapping[str, str] | None = None) -> str:
+    """A parsed expression (``expression.parse``) written as math."""
     text, _ = _Printer(names or {}).show(tree)
     return text
-
-
-class _Fold(ast.NodeTransformer):
-    """Put numbers in for variables and evaluate what became constant."""
-
-    def __init__(self, constants: Mapping[str, float]) -> None:
-        self.constants = constants
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:  # noqa: N802
-        if node.id in self.constants:
-            return ast.Constant(float(self.constants[node.id]))
-        return node
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        node = super().generic_visit(node)
-        if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Constant):
-            return node.body if node.test.value else node.orelse
-        if isinstance(node, (ast.BinOp, ast.Compare, ast.UnaryOp)) and all(
-            isinstance(n, ast.Constant)
-            for n in ast.iter_child_nodes(node)
-            if isinstance(n, ast.expr)
-        ):
-            try:
-                tree = ast.fix_missing_locations(ast.Expression(node))
-                return ast.Constant(eval(compile(tree, "<fold>", "eval")))
-            except ArithmeticError:
-                return node
-        return _simplified(node)
-
-
-def _simplified(node: ast.AST) -> ast.AST:
-    """x^1 reads x, x^0 reads 1, 1·x reads x, -1·x reads -x: what a number put in leaves."""
-    if not isinstance(node, ast.BinOp):
-        return node
-    left, right = _value_of(node.left), _value_of(node.right)
-    if isinstance(node.op, ast.Pow) and right == 1.0:
-        return node.left
-    if isinstance(node.op, ast.Pow) and right == 0.0:
-        return ast.Constant(1.0)
-    if isinstance(node.op, ast.Mult):
-        for number, other in ((left, node.right), (right, node.left)):
-            if number == 1.0:
-                return other
-            if number == -1.0:
-                return ast.UnaryOp(ast.USub(), other)
-    return node
-
-
-def _value_of(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    return None
 
 
 def number_text(x: float) -> str:
@@ -152,7 +105,7 @@ class _Printer:
         return ast.unparse(node), _ATOM
 
     def _Call(self, node: ast.Call) -> tuple[str, int]:  # noqa: N802
-        func = ast.unparse(node.func).lstrip("_")
+        func = ast.unparse(node.func)
         args = [self.show(a)[0] for a in node.args]
         if func == "fabs" and len(args) == 1:
             return f"|{args[0]}|", _ATOM

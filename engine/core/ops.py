@@ -16,9 +16,9 @@ parameter (``c``). Side by side, as HIPS autograd declares a primitive with its 
   of the kink, so gradcheck can tell a kink crossed from a wrong gradient.
 
 Everything else is derived from these strings. ``python -m engine.core.generate``
-writes them out as plain Python: the Value operators (in ``value.py``, between the
-"generated" markers) and each op's backward kernel and local-derivative function
-(``kernels.py``), which a test keeps in step with this table. The chain-rule text
+writes them out as plain Python: each op's backward kernel and local-derivative
+function (``kernels.py``) and the Value operators (``operators.py``, which also
+attaches each op's kernels), files a test keeps in step with this table. The chain-rule text
 (``Op.text``) is printed from the same expressions by ``notation.py``. Ops defined at
 run time (``define_op``, in ``define.py``) get the same code, generated when defined.
 """
@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import kernels
 from .floatmath import NAMES
 from .notation import math_text, number_text
 from .numbers import check_number
@@ -64,7 +63,7 @@ class Op:
     code: str = ""  # the op as micrograd's ``_op`` writes it: "+", "*", "ReLU" (else the name)
     title: str = ""  # how error messages name it, e.g. "power ** c" (else the name)
     value: float | None = None  # that parameter, in a member of the family (Op.bind)
-    # The code, attached from kernels.py (or generated, for define_op): see _attach.
+    # The code, attached in operators.py from kernels.py (by define.py for define_op).
     forward_fn: Callable[..., float] | None = field(default=None, repr=False)
     local_fn: Callable[..., tuple[float, ...]] | None = field(default=None, repr=False)
     backward: Callable[[Any, float], None] | None = field(default=None, repr=False)
@@ -186,10 +185,6 @@ class Op:
             subscript = "ᵢ" if self.arity == NARY else ""
             clauses.append(f"∂out/∂{name}{subscript} = {' = '.join(self.derivative_forms(i))}")
         return "; ".join(clauses) + (f" ({self.remark})" if self.remark else "")
-
-    def chain_rule(self) -> str:
-        """The same as ``text``."""
-        return self.text
 
     def why_outside(self, *operands: float) -> str:
         """What to tell a user whose operands failed the domain (see ``reasons``)."""
@@ -319,7 +314,7 @@ def _check_expr(op: Op, label: str, expr: Any, allowed: set[str]) -> None:
     unknown = sorted(used - allowed)
     if unknown:
         variables = sorted(allowed - set(NAMES) - _NUMBER_FUNCTIONS)
-        functions = sorted({n for n in NAMES if not n.startswith("_")} | _NUMBER_FUNCTIONS)
+        functions = sorted(set(NAMES) | _NUMBER_FUNCTIONS)
         raise ValueError(
             f"op {op.name!r}: {label} {expr!r} uses unknown name(s) {', '.join(unknown)}; "
             f"it may use {', '.join(variables)} and the functions {', '.join(functions)}"
@@ -456,8 +451,9 @@ TABLE: tuple[Op, ...] = (
     Op("sum", "Σ", NARY, "sum(xs)", ("1.0",), code="+"),
     # log(e^a + e^b), written so that no exp overflows: the larger operand comes out
     # in front and the exp is of minus a distance. Folded over a list, it is the
-    # log-sum-exp of softmax and cross-entropy (nn.log_softmax). Each derivative is a
-    # softmax weight, e^a / (e^a + e^b), computed as e^(a - out), which is at most 1.
+    # log-sum-exp of softmax and cross-entropy (nn.log_softmax); with b = 0 it is
+    # softplus, log(1 + e^a) (``Value.softplus``). Each derivative is a softmax weight,
+    # e^a / (e^a + e^b), computed as e^(a - out), which is at most 1.
     Op(
         "logaddexp",
         "logaddexp",
@@ -467,28 +463,9 @@ TABLE: tuple[Op, ...] = (
         forms=(("exp(a) / (exp(a) + exp(b))",), ("exp(b) / (exp(a) + exp(b))",)),
         forward_forms=("log(exp(a) + exp(b))",),
     ),
-    # softplus, log(1 + e^a): the loss of a logistic (sigmoid) output as one op, so that
-    # bce_with_logits needs no Python branch on a score and compiles. Written so that exp
-    # never overflows. (Named log1pexp, not softplus: notebook 8 defines that op itself.)
-    Op(
-        "log1pexp",
-        "softplus",
-        1,
-        "max(a, 0.0) + log(1.0 + exp(-fabs(a)))",
-        ("sigmoid(a)",),
-        remark="softplus, ln(1 + exp(a)), in a form where exp never overflows",
-        method="softplus",
-    ),
 )
 
 
-def _built_in(op: Op) -> Op:
-    """Attach the op's checked-in kernels (kernels.py, written by generate.py)."""
-    code = {}
-    for part in ("forward", "local", "backward", "backward_graph", "domain", "side"):
-        key = part if part.startswith("backward") else f"{part}_fn"
-        code[key] = getattr(kernels, f"{op.name}_{part}", None)  # None: before generating
-    return op._attach(**code)
-
-
-OPS: dict[str, Op] = {op.name: _built_in(op) for op in TABLE}
+# Each op's code (kernels.py) is attached where the operators are generated: in
+# operators.py, ``MUL = OPS["mul"]._attach(backward=kernels.mul_backward, ...)``.
+OPS: dict[str, Op] = {op.name: op for op in TABLE}

@@ -32,6 +32,7 @@ from typing import Any
 import graphviz
 
 from ..core.autodiff import topological_order
+from ..core.names import reading_order
 from ..core.ops import Op
 from ..core.value import Value
 from .dot_exe import GraphvizNotFoundError, run_dot
@@ -411,25 +412,6 @@ def _escape(text: str) -> str:
 def text_points(text: str, size: float = 11.0) -> float:
     """An upper bound of the width of ``text`` (numbers) in points, to size a box."""
     return size * 0.6 * len(text)
-
-
-def reading_order(root: Value) -> list[Value]:
-    """Every node, operands before results and first operand first (x1, w1, x1*w1, ...).
-
-    An iterative post-order walk: deterministic, and it gives the ids a human order.
-    """
-    done: list[Value] = []
-    expanded: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        if finished:
-            done.append(node)
-        elif node not in expanded:
-            expanded.add(node)
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node._parents) if p not in expanded)
-    return done
 
 
 def node_role(v: Value, root: Value) -> str:

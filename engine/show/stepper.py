@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.autodiff import backward_pass, topological_order
+from ..core.names import graph_names
 from ..core.numbers import check_number as _check_number
 from ..core.ops import NARY, Op
 from ..core.value import Value
@@ -47,7 +48,6 @@ from .draw import (
     draw_dot,
     format_number,
     node_role,
-    reading_order,
     text_points,
 )
 from .formula import factor, wrap
@@ -446,37 +446,12 @@ def _strip_xml_header(svg: str) -> str:
 
 
 def _names(root: Value) -> dict[Value, str]:
-    """A name for every Value under ``root``: its label, else a generated one.
-
-    Generated names never repeat a label in the graph: ``L`` for the root, ``n1, n2,
-    …`` for other results and ``x1, x2, …`` for unlabelled inputs, numbered in reading
-    order (operands first). Constants are named by their value.
-    """
-    values = reading_order(root)
-    taken = {v.label for v in values if v.label}
-    names: dict[Value, str] = {}
-    counters = {"n": 0, "x": 0}
-
-    def fresh(prefix: str) -> str:
-        while True:
-            counters[prefix] += 1
-            name = f"{prefix}{counters[prefix]}"
-            if name not in taken:
-                taken.add(name)
-                return name
-
-    for v in values:
-        if v.label:
-            names[v] = v.label
-        elif v is root:
-            names[v] = "L" if "L" not in taken else fresh("n")
-            taken.add(names[v])
-        elif v._parents:
-            names[v] = fresh("n")
-        elif node_role(v, root) == "constant":
+    """A name for every Value under ``root``: ``engine.core.names.graph_names``, with
+    constants named by their value."""
+    names = graph_names(root, is_constant=lambda v: node_role(v, root) == "constant")
+    for v in names:
+        if node_role(v, root) == "constant":
             names[v] = format_number(v.data)
-        else:
-            names[v] = fresh("x")
     return names
 
 
