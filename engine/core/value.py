@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import autodiff, operators
+from .handwritten import record, set_backward
 from .mode import MODE
 from .node import Node
 from .numbers import check_number
@@ -56,13 +57,24 @@ class Value(Operators):
     """A scalar in a computation graph: ``Value(2.0, label="x")``.
 
     The operators (``+``, ``*``, ``tanh``, ...) come from ``Operators``; the fields
-    are declared in ``node.py`` as ``__slots__``, which keeps a node small (about 150
-    bytes) and quick to make.
+    are declared in ``node.py`` as ``__slots__``, which keeps a node small (about 160
+    bytes) and quick to make. ``Value(data, _children, _op)`` is micrograd's way of
+    recording an op by hand (``handwritten.py``).
     """
 
     __slots__ = ()
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        _children: Any = (),
+        _op: str = "",
+        label: str = "",
+        *,
+        _prev: Any = None,
+    ) -> None:
+        if _children.__class__ is str and not _op and not label:
+            _children, label = (), _children  # Value(2.0, "x") names it, as it always has
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self.data = check_number(data, "Value")  # always a finite float
@@ -71,6 +83,8 @@ class Value(Operators):
         self._operation = None  # a leaf: no op computed it ...
         self._parents = ()  # ... from no operands
         self.scope = MODE.scope  # the nn module it was made in, for drawings
+        if _children != () or _op or _prev is not None:
+            record(self, _children, _op, _prev)  # micrograd's way of writing an op
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this Value: fill in ``.grad`` of every node below it.
@@ -158,13 +172,25 @@ class Value(Operators):
         """The operands as a set, as micrograd's ``_prev`` (``.parents`` keeps their order)."""
         return frozenset(self._parents)
 
-    def _backward(self) -> None:
+    @property
+    def _backward(self) -> Callable[[], None]:
         """Apply the chain rule at this one node: add grad · ∂self/∂operand to each operand.
 
-        Exactly what backward does when it reaches this node (the op's kernel); a leaf
-        has nothing to pass on. A method, not a closure stored on the node, so graphs
-        keep having no reference cycles.
+        Exactly what backward does when it reaches this node: the op's kernel (a method,
+        not a closure stored on the node, so graphs keep having no reference cycles), or,
+        for a node made the micrograd way, the closure you assigned (``handwritten.py``).
+        A leaf has nothing to pass on.
         """
+        op = self._operation
+        if op is not None and getattr(op, "handwritten", False) and "_backward" in self.__dict__:
+            return self.__dict__["_backward"]
+        return self._chain_rule
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        set_backward(self, closure)
+
+    def _chain_rule(self) -> None:
         if self._operation is not None:
             self._operation.backward(self, self.grad)
 
