@@ -86,9 +86,9 @@ class HandWrittenOp:
     def side(self, *operands: float) -> bool | None:
         return None
 
-    def forward_text(self, names: Iterable[str]) -> str:
+    def forward_text(self, names: dict[str, str]) -> str:
         """``sin(x1)``: the op's name over its operands, the only formula known."""
-        return f"{self.name}({', '.join(names)})"
+        return f"{self.name}({', '.join(names[n] for n in self.names)})"
 
     def unknown(self, what: str) -> str:
         """The sentence every tool gives when it needs this op's math."""
@@ -165,3 +165,15 @@ def set_backward(node: Any, closure: Callable[[], None]) -> None:
             f"out = Value(data, (self,), 'name'), or use {DEFINE_OP}"
         )
     node.__dict__["_backward"] = closure
+
+
+def refuse_handwritten(order: Iterable[Node], where: str, needs: str) -> None:
+    """A clear error when a tool that needs every op's formula meets a hand-written op."""
+    for node in order:
+        op = node._operation
+        if getattr(op, "handwritten", False):
+            raise TypeError(
+                f"{where}: the graph has {op.heading}, and {needs}; gradstep cannot see the "
+                f"math inside a _backward closure. Use backward() for this graph, or "
+                f"{DEFINE_OP}"
+            )
