@@ -7,7 +7,7 @@ Several classes: ``nn.multiclass`` (softmax, cross-entropy); images: ``nn.images
 ``nn.conv`` (Conv2d, MaxPool2d) and ``nn.Sequential``. See each module's docstring.
 """
 
-from . import datasets, images, live, losses, optim
+from . import datasets, images, init, live, losses, optim
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .history import History
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
@@ -56,6 +56,7 @@ __all__ = [
     "freeze",
     "hinge",
     "images",
+    "init",
     "is_frozen",
     "l2",
     "linear_decay",

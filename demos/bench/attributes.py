@@ -38,9 +38,13 @@ from demos.bench.demo_step import gradstep_step
 N = {N}
 gc.disable()
 xs = [float(i % 97) for i in range(N)]
-t = time.perf_counter_ns(); leaves = [Value(x) for x in xs]; leaf = (time.perf_counter_ns() - t) / N
+t = time.perf_counter_ns()
+leaves = [Value(x) for x in xs]
+leaf = (time.perf_counter_ns() - t) / N
 a, b = Value(1.5), Value(2.5)
-t = time.perf_counter_ns(); made = [a * b for _ in range(N)]; product = (time.perf_counter_ns() - t) / N
+t = time.perf_counter_ns()
+made = [a * b for _ in range(N)]
+product = (time.perf_counter_ns() - t) / N
 del leaves, made
 tracemalloc.start(); made = [a * b for _ in range(N)]
 size = tracemalloc.get_traced_memory()[0] / N - 8  # less the list's pointer per node
@@ -64,9 +68,7 @@ ROWS = [
 
 def export(rev: str, into: Path) -> Path:
     """The tree of commit ``rev`` unpacked under ``into`` (git archive: no checkout touched)."""
-    data = subprocess.run(
-        ["git", "archive", rev], cwd=ROOT, capture_output=True, check=True
-    ).stdout
+    data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     return into

@@ -69,8 +69,8 @@ from typing import Any
 
 from ..core.autodiff import backward as eager_backward
 from ..core.autodiff import topological_order
-from ..core.handwritten import refuse_handwritten
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.handwritten import refuse_handwritten
 from ..core.loader import forget, load
 from ..core.mode import MODE
 from ..core.names import graph_names

@@ -50,8 +50,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..core.autodiff import collector_paused, topological_order
-from ..core.handwritten import refuse_handwritten
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.handwritten import refuse_handwritten
 from ..core.loader import forget, load
 from ..core.mode import MODE, scope
 from ..core.names import graph_names
@@ -193,7 +193,9 @@ class CompiledFunction:
         results = _results(returned, self._title)
         order, leaves = topological_order(results[0])
         refuse_handwritten(
-            order, f"engine.compile({self._title})", "compiled code is written from each op's formula"
+            order,
+            f"engine.compile({self._title})",
+            "compiled code is written from each op's formula",
         )
         in_graph = {*order, *leaves}
         for i, v in enumerate(results[1:], 1):
