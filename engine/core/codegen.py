@@ -294,11 +294,16 @@ def _result_lines(op: Op, op_ref: str, parents: str, indent: str) -> list[str]:
         f"if {check}:  # inf or nan: it overflowed, or .data was set by hand",
         f"    raise op_error({op_ref}, {parents})",
         "v = _new(Value)  # the new node: its number, no grad yet, its op and operands",
-        'v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope',
+        "v.data = out",
+        "v.grad = 0.0",
+        'v.label = ""',
         "if MODE.recording:",
-        f"    v._operation, v._parents = {op_ref}, {parents}",
+        f"    v._operation = {op_ref}",
+        f"    v._parents = {parents}",
         "else:  # inside no_grad(): a leaf, no graph kept",
-        "    v._operation, v._parents = None, ()",
+        "    v._operation = None",
+        "    v._parents = ()",
+        "v.scope = MODE.scope",
         "return v",
     ]
     return [indent + line for line in lines]
@@ -342,12 +347,18 @@ def method_source(op: Op, method: str, reflected: bool = False, op_ref: str | No
             f"                return {op.number_operand}(self, other)",
         ]
     lines += [
-        f"            other = operand(other, {ref}, Value)  # a number becomes a constant",
-        "            if other is NotImplemented:",
-        "                return NotImplemented",
+        "            if other.__class__ is float and other - other == 0.0:  # a constant leaf",
+        "                other, number = _new(Value), other",
+        '                other.data, other.grad, other.label = number, 0.0, ""',
+        "                other._operation, other._parents, other.scope = None, (), MODE.scope",
+        "            else:  # an int, another number type, or not a number",
+        f"                other = operand(other, {ref}, Value)",
+        "                if other is NotImplemented:",
+        "                    return NotImplemented",
     ]
     lines += [
-        f"        a, b = {first}.data, {second}.data",
+        f"        a = {first}.data",
+        f"        b = {second}.data",
         *_result_lines(op, ref, f"({first}, {second})", body),
     ]
     return "\n".join(lines) + "\n"

@@ -17,30 +17,23 @@ from .numbers import check_number, is_number, type_message
 if TYPE_CHECKING:
     from .ops import Op
 
+_new = object.__new__  # a node without __init__: its fields are set right after
+
 
 def constant(x: Any, op: Op, cls: type[Node]) -> Any:
     """A number used in an op becomes a constant leaf of class ``cls``, drawn as a number."""
-    v = cls.__new__(cls)
-    v.data = check_number(x, op.name)
-    v.grad = 0.0
-    v.label = ""
-    v._operation = None
-    v._parents = ()
-    v.scope = MODE.scope
+    v = _new(cls)
+    v.data, v.grad, v.label = check_number(x, op.name), 0.0, ""
+    v._operation, v._parents, v.scope = None, (), MODE.scope
     return v
 
 
 def operand(other: Any, op: Op, cls: type[Node]) -> Any:
     """A non-Value operand as a constant leaf, or NotImplemented so NumPy can broadcast."""
-    if other.__class__ is float and other - other == 0.0:  # the common case, made quick
-        v = cls.__new__(cls)
-        v.data, v.grad, v.label, v.scope = other, 0.0, "", MODE.scope
-        v._operation, v._parents = None, ()
-        return v
+    if other.__class__ is int or is_number(other):
+        return constant(other, op, cls)
     if isinstance(other, Node):
         return other
-    if is_number(other):
-        return constant(other, op, cls)
     if hasattr(other, "__array_ufunc__"):
         return NotImplemented
     raise TypeError(type_message(other, op.name))

@@ -149,19 +149,30 @@ class Operators(Node):
         Backward: ``kernels.add_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, ADD, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, ADD, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = self.data
+        b = other.data
         out = a + b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(ADD, (self, other))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = ADD, (self, other)
+            v._operation = ADD
+            v._parents = (self, other)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __radd__(self, other: Any) -> Value:
@@ -170,19 +181,30 @@ class Operators(Node):
         Backward: ``kernels.add_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, ADD, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = other.data, self.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, ADD, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = other.data
+        b = self.data
         out = a + b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(ADD, (other, self))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = ADD, (other, self)
+            v._operation = ADD
+            v._parents = (other, self)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __sub__(self, other: Any) -> Value:
@@ -191,19 +213,30 @@ class Operators(Node):
         Backward: ``kernels.sub_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, SUB, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, SUB, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = self.data
+        b = other.data
         out = a - b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(SUB, (self, other))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = SUB, (self, other)
+            v._operation = SUB
+            v._parents = (self, other)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __rsub__(self, other: Any) -> Value:
@@ -212,19 +245,30 @@ class Operators(Node):
         Backward: ``kernels.sub_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, SUB, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = other.data, self.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, SUB, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = other.data
+        b = self.data
         out = a - b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(SUB, (other, self))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = SUB, (other, self)
+            v._operation = SUB
+            v._parents = (other, self)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __mul__(self, other: Any) -> Value:
@@ -233,19 +277,30 @@ class Operators(Node):
         Backward: ``kernels.mul_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, MUL, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, MUL, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = self.data
+        b = other.data
         out = a * b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(MUL, (self, other))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = MUL, (self, other)
+            v._operation = MUL
+            v._parents = (self, other)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __rmul__(self, other: Any) -> Value:
@@ -254,19 +309,30 @@ class Operators(Node):
         Backward: ``kernels.mul_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, MUL, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = other.data, self.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, MUL, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = other.data
+        b = self.data
         out = a * b
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(MUL, (other, self))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = MUL, (other, self)
+            v._operation = MUL
+            v._parents = (other, self)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __truediv__(self, other: Any) -> Value:
@@ -275,10 +341,16 @@ class Operators(Node):
         Backward: ``kernels.div_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, DIV, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, DIV, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = self.data
+        b = other.data
         if b == 0.0:
             raise domain_error(DIV, (self, other))
         try:
@@ -288,11 +360,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(DIV, (self, other))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = DIV, (self, other)
+            v._operation = DIV
+            v._parents = (self, other)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __rtruediv__(self, other: Any) -> Value:
@@ -301,10 +378,16 @@ class Operators(Node):
         Backward: ``kernels.div_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, DIV, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = other.data, self.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, DIV, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = other.data
+        b = self.data
         if b == 0.0:
             raise domain_error(DIV, (other, self))
         try:
@@ -314,11 +397,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(DIV, (other, self))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = DIV, (other, self)
+            v._operation = DIV
+            v._parents = (other, self)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __pow__(self, other: Any) -> Value:
@@ -329,10 +417,16 @@ class Operators(Node):
         if other.__class__ is not Value:
             if is_number(other):
                 return powc(self, other)
-            other = operand(other, POW, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, POW, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = self.data
+        b = other.data
         if a <= 0.0:
             raise domain_error(POW, (self, other))
         try:
@@ -342,11 +436,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(POW, (self, other))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = POW, (self, other)
+            v._operation = POW
+            v._parents = (self, other)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __rpow__(self, other: Any) -> Value:
@@ -355,10 +454,16 @@ class Operators(Node):
         Backward: ``kernels.pow_backward``.
         """
         if other.__class__ is not Value:
-            other = operand(other, POW, Value)  # a number becomes a constant
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = other.data, self.data
+            if other.__class__ is float and other - other == 0.0:  # a constant leaf
+                other, number = _new(Value), other
+                other.data, other.grad, other.label = number, 0.0, ""
+                other._operation, other._parents, other.scope = None, (), MODE.scope
+            else:  # an int, another number type, or not a number
+                other = operand(other, POW, Value)
+                if other is NotImplemented:
+                    return NotImplemented
+        a = other.data
+        b = self.data
         if a <= 0.0:
             raise domain_error(POW, (other, self))
         try:
@@ -368,11 +473,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(POW, (other, self))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = POW, (other, self)
+            v._operation = POW
+            v._parents = (other, self)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __neg__(self) -> Value:
@@ -385,11 +495,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(NEG, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = NEG, (self,)
+            v._operation = NEG
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def exp(self) -> Value:
@@ -405,11 +520,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(EXP, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = EXP, (self,)
+            v._operation = EXP
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def log(self) -> Value:
@@ -427,11 +547,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(LOG, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = LOG, (self,)
+            v._operation = LOG
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def tanh(self) -> Value:
@@ -447,11 +572,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(TANH, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = TANH, (self,)
+            v._operation = TANH
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def sigmoid(self) -> Value:
@@ -467,11 +597,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(SIGMOID, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = SIGMOID, (self,)
+            v._operation = SIGMOID
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def relu(self) -> Value:
@@ -484,11 +619,16 @@ class Operators(Node):
         if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(RELU, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = RELU, (self,)
+            v._operation = RELU
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def step(self) -> Value:
@@ -501,11 +641,16 @@ class Operators(Node):
         if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(STEP, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = STEP, (self,)
+            v._operation = STEP
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
     def __abs__(self) -> Value:
@@ -521,11 +666,16 @@ class Operators(Node):
         if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
             raise op_error(ABS, (self,))
         v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-        v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
         if MODE.recording:
-            v._operation, v._parents = ABS, (self,)
+            v._operation = ABS
+            v._parents = (self,)
         else:  # inside no_grad(): a leaf, no graph kept
-            v._operation, v._parents = None, ()
+            v._operation = None
+            v._parents = ()
+        v.scope = MODE.scope
         return v
 
 
@@ -546,11 +696,16 @@ def powc(a_node: Value, c: float) -> Value:
     if out - out != 0.0 or a - a != 0.0:  # inf or nan: it overflowed, or .data was set by hand
         raise op_error(op, (a_node,))
     v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-    v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
     if MODE.recording:
-        v._operation, v._parents = op, (a_node,)
+        v._operation = op
+        v._parents = (a_node,)
     else:  # inside no_grad(): a leaf, no graph kept
-        v._operation, v._parents = None, ()
+        v._operation = None
+        v._parents = ()
+    v.scope = MODE.scope
     return v
 
 
@@ -573,11 +728,16 @@ def sum(values: Iterable[Any]) -> Value:
     if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
         raise op_error(SUM, nodes)
     v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-    v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
     if MODE.recording:
-        v._operation, v._parents = SUM, nodes
+        v._operation = SUM
+        v._parents = nodes
     else:  # inside no_grad(): a leaf, no graph kept
-        v._operation, v._parents = None, ()
+        v._operation = None
+        v._parents = ()
+    v.scope = MODE.scope
     return v
 
 
@@ -596,11 +756,16 @@ def logaddexp(a_node: Value, b_node: Value) -> Value:
     if out - out != 0.0:  # inf or nan: it overflowed, or .data was set by hand
         raise op_error(LOGADDEXP, (a_node, b_node))
     v = _new(Value)  # the new node: its number, no grad yet, its op and operands
-    v.data, v.grad, v.label, v.scope = out, 0.0, "", MODE.scope
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
     if MODE.recording:
-        v._operation, v._parents = LOGADDEXP, (a_node, b_node)
+        v._operation = LOGADDEXP
+        v._parents = (a_node, b_node)
     else:  # inside no_grad(): a leaf, no graph kept
-        v._operation, v._parents = None, ()
+        v._operation = None
+        v._parents = ()
+    v.scope = MODE.scope
     return v
 
 
