@@ -96,6 +96,14 @@ def backward_pass(
                 "forward pass, or is a derivative too large for a float? The grads of this "
                 "graph are not usable; call zero_grad() and rebuild the graph."
             ) from error
+        except TypeError as error:
+            if all(p.grad is not None for p in node._parents):
+                raise
+            raise TypeError(
+                f"backward through {op.name}: an operand's grad is None (set by p.grad = None, "
+                "as PyTorch clears grads?). gradstep grads are numbers: reset them with "
+                "p.grad = 0 or zero_grad() before backward"
+            ) from error
     check_finite(leaves)
 
 
