@@ -172,6 +172,14 @@ class Value(Operators):
         """The operands as a set, as micrograd's ``_prev`` (``.parents`` keeps their order)."""
         return frozenset(self._parents)
 
+    @_op.setter
+    def _op(self, value: Any) -> None:
+        raise AttributeError(_graph_by_hand("_op"))
+
+    @_prev.setter
+    def _prev(self, value: Any) -> None:
+        raise AttributeError(_graph_by_hand("_prev"))
+
     @property
     def _backward(self) -> Callable[[], None]:
         """Apply the chain rule at this one node: add grad · ∂self/∂operand to each operand.
@@ -203,7 +211,17 @@ def _left_the_graph(what: str, result: str) -> str:
     return (
         f"{what} would turn the Value into {result} outside the graph, and its gradient "
         "would be lost without a word. To stay in the graph use the Value's own methods "
-        "(v.exp(), v.log(), v.tanh(), v ** 2, ...); for its number, read v.data"
+        "(v.exp(), v.log(), v.tanh(), v ** 2, ...); for an op gradstep lacks (math.sin), "
+        "engine.define_op or micrograd's way, Value(data, (v,), 'sin') with a _backward; "
+        "for its number, read v.data"
+    )
+
+
+def _graph_by_hand(name: str) -> str:
+    return (
+        f"{name} is read-only: a node's op and operands are set once, when it is made. "
+        "Make it micrograd's way, out = Value(data, (a, b), 'name'), and assign "
+        "out._backward; or define the op with engine.define_op"
     )
 
 
