@@ -147,6 +147,7 @@ def _backward_with_a_none_grad() -> None:
     x.grad = None  # PyTorch's way of clearing a grad
     y.backward()
 
+
 CATALOGUE = [
     (
         "power overflow",
@@ -395,7 +396,6 @@ CATALOGUE = [
     ("seed neither int nor source", lambda: nn.Neuron(2, seed="42"), TypeError,
      r"Neuron: seed must be an int, None .* with uniform\(a, b\) or random\(\)"),
 ]  # fmt: skip
-
 
 
 @pytest.mark.parametrize(
