@@ -113,12 +113,15 @@ def handwritten_op(code: Any, arity: int) -> HandWrittenOp:
     return op
 
 
-def record(node: Node, children: Any, code: Any, prev: Any) -> None:
+def record(node: Node, children: Any, code: Any, label: Any, prev: Any) -> Any:
     """``Value(data, _children, _op)``: make ``node`` the result of a hand-written op.
 
     micrograd names the operands ``_children``; LLM101n's Value names them ``_prev``.
-    Inside ``no_grad()`` the node stays a leaf, as the table's ops leave theirs.
+    Inside ``no_grad()`` the node stays a leaf, as the table's ops leave theirs. Returns
+    the label: ``Value(2.0, "x")``, gradstep's positional label, records nothing.
     """
+    if isinstance(children, str) and not (code or label or prev):
+        return children
     if prev is not None:
         if children != ():
             raise TypeError("Value: give the operands once, as _children or as _prev")
@@ -127,6 +130,7 @@ def record(node: Node, children: Any, code: Any, prev: Any) -> None:
     op = handwritten_op(code, len(parents))
     if parents and MODE.recording:
         node._operation, node._parents = op, parents
+    return label
 
 
 def children_of(children: Any) -> tuple[Node, ...]:

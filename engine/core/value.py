@@ -48,6 +48,8 @@ from .operands import constant
 from .operators import LOGADDEXP, Operators, logaddexp
 from .ops import _APPLY, NARY, Op
 
+_LEAF: tuple[()] = ()  # no operands: the default of micrograd's _children
+
 # Tools outside the core that a Value offers as methods (a step-by-step backward, a
 # drawing in Jupyter). The engine package fills this in, so the core imports no tool.
 TOOLS: dict[str, Callable[..., Any]] = {}
@@ -64,27 +66,17 @@ class Value(Operators):
 
     __slots__ = ()
 
-    def __init__(
-        self,
-        data: float,
-        _children: Any = (),
-        _op: str = "",
-        label: str = "",
-        *,
-        _prev: Any = None,
-    ) -> None:
-        if _children.__class__ is str and not _op and not label:
-            _children, label = (), _children  # Value(2.0, "x") names it, as it always has
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+    def __init__(self, data: float, _children=_LEAF, _op="", label="", *, _prev=None) -> None:
         self.data = check_number(data, "Value")  # always a finite float
         self.grad = 0.0  # d(root)/d(self), filled in by backward()
-        self.label = label  # a name for drawings and tables; "" for none
         self._operation = None  # a leaf: no op computed it ...
         self._parents = ()  # ... from no operands
         self.scope = MODE.scope  # the nn module it was made in, for drawings
-        if _children != () or _op or _prev is not None:
-            record(self, _children, _op, _prev)  # micrograd's way of writing an op
+        if _children is not _LEAF or _op or _prev is not None:
+            label = record(self, _children, _op, label, _prev)  # micrograd's way of writing an op
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.label = label  # a name for drawings and tables; "" for none
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this Value: fill in ``.grad`` of every node below it.
