@@ -399,3 +399,13 @@ def test_the_default_initialisation_is_unchanged():
 def test_bad_sources_and_schemes_say_what_is_accepted(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_the_stepper_page_says_the_derivative_is_inside_the_closure(tmp_path):
+    x = Value(0.5, label="x")
+    L = sin(x * 2) * 3
+    page = tmp_path / "steps.html"
+    engine.export_backprop_html(L, page)
+    text = page.read_text(encoding="utf-8")
+    assert "? (inside sin's _backward closure; engine.define_op gives a formula)" in text
+    assert x.grad == 0.0  # the page only looks

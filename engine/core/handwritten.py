@@ -90,6 +90,10 @@ class HandWrittenOp:
         """``sin(x1)``: the op's name over its operands, the only formula known."""
         return f"{self.name}({', '.join(names[n] for n in self.names)})"
 
+    def derivative_forms(self, position: int, names: dict[str, str]) -> list[str]:
+        """How the derivative is written: unknown, with where to get a formula."""
+        return [f"? (inside {self.name}'s _backward closure; engine.define_op gives a formula)"]
+
     def unknown(self, what: str) -> str:
         """The sentence every tool gives when it needs this op's math."""
         return (
