@@ -59,7 +59,7 @@ class Value(Operators):
     """A scalar in a computation graph: ``Value(2.0, label="x")``.
 
     The operators (``+``, ``*``, ``tanh``, ...) come from ``Operators``; the fields
-    are declared in ``node.py`` as ``__slots__``, which keeps a node small (about 160
+    are declared in ``node.py`` as ``__slots__``, which keeps a node small (under 200
     bytes) and quick to make. ``Value(data, _children, _op)`` is micrograd's way of
     recording an op by hand (``handwritten.py``).
     """
