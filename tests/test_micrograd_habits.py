@@ -347,25 +347,26 @@ class OnlyRandom:
         return self.inner.random()
 
 
-SCALE = {
-    "uniform": lambda nin, nout: 1.0,
-    "nin**-0.5": lambda nin, nout: nin**-0.5,
-    "xavier": lambda nin, nout: math.sqrt(6 / (nin + nout)),
-    "glorot": lambda nin, nout: math.sqrt(6 / (nin + nout)),
-    "he": lambda nin, nout: math.sqrt(6 / nin),
-    "kaiming": lambda nin, nout: math.sqrt(6 / nin),
+# The scale of uniform(-1, 1) in the two layers of MLP(3, [4, 2]): 3 → 4, then 4 → 2.
+SCALES = {
+    "uniform": (1.0, 1.0),
+    "nin**-0.5": (3**-0.5, 4**-0.5),
+    "xavier": (math.sqrt(6 / 7), math.sqrt(6 / 6)),
+    "glorot": (math.sqrt(6 / 7), math.sqrt(6 / 6)),
+    "he": (math.sqrt(6 / 3), math.sqrt(6 / 4)),
+    "kaiming": (math.sqrt(6 / 3), math.sqrt(6 / 4)),
 }
 
 
-@pytest.mark.parametrize("init", list(SCALE))
+@pytest.mark.parametrize("init", list(SCALES))
 @pytest.mark.parametrize("source", [XorShift, OnlyRandom])
 def test_mlp_draws_from_any_source_with_the_named_scale(init, source):
     model = nn.MLP(3, [4, 2], seed=source(7), init=init)
     twin = XorShift(7)
     expected = []
-    for nin, nout in [(3, 4), (4, 2)]:
+    for (nin, nout), scale in zip([(3, 4), (4, 2)], SCALES[init], strict=True):
         for _ in range(nout):
-            expected += [twin.uniform(-1, 1) * SCALE[init](nin, nout) for _ in range(nin)]
+            expected += [twin.uniform(-1, 1) * scale for _ in range(nin)]
             expected.append(0.0)
     assert [p.data for p in model.parameters()] == expected
 
