@@ -410,3 +410,127 @@ def test_the_stepper_page_says_the_derivative_is_inside_the_closure(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "? (inside sin's _backward closure; engine.define_op gives a formula)" in text
     assert x.grad == 0.0  # the page only looks
+
+
+# --- a course's whole training script: its own engine against gradstep ---------------------
+
+
+class ClosureValue:
+    """A Value written the micrograd way (a closure per node), as courses hand it out."""
+
+    def __init__(self, data, _prev=(), _op=""):
+        self.data, self.grad, self._prev, self._op = data, 0, _prev, _op
+        self._backward = lambda: None
+
+    def _node(self, data, parents, locals_):
+        out = ClosureValue(data, parents)
+
+        def _backward():
+            for p, d in zip(parents, locals_, strict=True):
+                p.grad += d * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        other = other if isinstance(other, ClosureValue) else ClosureValue(other)
+        return self._node(self.data + other.data, (self, other), (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, ClosureValue) else ClosureValue(other)
+        return self._node(self.data * other.data, (self, other), (other.data, self.data))
+
+    def __pow__(self, k):
+        return self._node(self.data**k, (self,), (k * self.data ** (k - 1),))
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return self._node(t, (self,), (1 - t**2,))
+
+    def exp(self):
+        e = math.exp(self.data)
+        return self._node(e, (self,), (e,))
+
+    def log(self):
+        return self._node(math.log(self.data), (self,), (1 / self.data,))
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __truediv__(self, other):
+        return self * other**-1
+
+    def backward(self):
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            v, done = stack.pop()
+            if done:
+                order.append(v)
+            elif v not in seen:
+                seen.add(v)
+                stack.append((v, True))
+                stack.extend((p, False) for p in v._prev)
+        self.grad = 1
+        for v in reversed(order):
+            v._backward()
+
+
+def course_losses(value_cls, model, params, data):
+    """A course's loop: cross-entropy over 3 classes, AdamW keeping m and v on each parameter."""
+    for p in params:
+        p.m, p.v = 0, 0
+        p._vis_color = "lightgreen"
+    losses = []
+    for t in range(1, 6):
+        total = value_cls(0.0)
+        for x, y in data:
+            ex = [z.exp() for z in model(x)]
+            denom = sum(ex)
+            total = total + -(ex[y] / denom).log()
+        loss = total * (1.0 / len(data))
+        loss.backward()
+        for p in params:
+            if p.grad is None:
+                continue
+            p.m = 0.9 * p.m + 0.1 * p.grad
+            p.v = 0.95 * p.v + 0.05 * p.grad**2
+            m_hat, v_hat = p.m / (1 - 0.9**t), p.v / (1 - 0.95**t)
+            p.data -= 0.1 * (m_hat / (v_hat**0.5 + 1e-8) + 1e-4 * p.data)
+        for p in params:
+            p.grad = 0
+        losses.append(loss.data)
+    return losses
+
+
+def closure_mlp(rng, sizes):
+    """The course's MLP: weights uniform(-1, 1) * nin**-0.5 from its RNG, tanh hidden layers."""
+    layers = []
+    for i, (nin, nout) in enumerate(zip(sizes, sizes[1:], strict=False)):
+        rows = [
+            ([ClosureValue(rng.uniform(-1, 1) * nin**-0.5) for _ in range(nin)], ClosureValue(0))
+            for _ in range(nout)
+        ]
+        layers.append((rows, i < len(sizes) - 2))
+
+    def model(x):
+        for rows, hidden in layers:
+            x = [sum((w * xi for w, xi in zip(ws, x, strict=True)), b) for ws, b in rows]
+            x = [a.tanh() for a in x] if hidden else x
+        return x
+
+    params = [p for rows, _ in layers for ws, b in rows for p in [*ws, b]]
+    return model, params
+
+
+def test_a_course_script_gives_the_same_losses_with_gradsteps_value_and_mlp():
+    data_rng = XorShift(42)
+    data = [([data_rng.uniform(-1, 1), data_rng.uniform(-1, 1)], i % 3) for i in range(12)]
+    theirs = course_losses(ClosureValue, *closure_mlp(XorShift(5), [2, 8, 3]), data)
+    model = nn.MLP(2, [8, 3], activation="tanh", seed=XorShift(5), init="nin**-0.5")
+    ours = course_losses(Value, model, model.parameters(), data)
+    assert len(ours) == 5 and ours[-1] < ours[0]
+    for a, b in zip(theirs, ours, strict=True):
+        assert math.isclose(a, b, rel_tol=0, abs_tol=1e-12)
