@@ -9,7 +9,7 @@ cross-entropy); images: ``nn.images``, ``nn.conv`` (Conv2d, MaxPool2d) and
 with matplotlib or, in the browser, as Vega-Lite. See each module's docstring.
 """
 
-from . import datasets, display, images, lesson, live, losses, optim
+from . import datasets, display, images, init, lesson, live, losses, optim
 from .chart import Chart
 from .conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from .history import History
@@ -64,6 +64,7 @@ __all__ = [
     "freeze",
     "hinge",
     "images",
+    "init",
     "lesson",
     "is_frozen",
     "l2",

@@ -72,13 +72,37 @@ def count(n: Any, what: str, where: str) -> int:
     return n
 
 
-def random_stream(seed: int | random.Random | None, where: str) -> random.Random | None:
-    """The stream to draw initial weights from; None means Python's global ``random``."""
-    if seed is None or isinstance(seed, random.Random):
-        return seed
+def random_stream(seed: Any, where: str) -> Any:
+    """The source to draw initial weights from: anything with ``uniform(a, b)``.
+
+    ``None`` is Python's global ``random`` (the module has ``uniform``), an int a private
+    ``random.Random(seed)``. Any object with micrograd-style ``uniform(a, b)`` is used as
+    it is (a ``random.Random``, LLM101n's ``RNG``, NumPy's ``Generator``); one with only
+    ``random()`` draws ``a + (b - a) * random()``, the formula of Python's ``uniform``.
+    """
+    if seed is None:
+        return random
     if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
-    raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {seed!r}")
+    if callable(getattr(seed, "uniform", None)):
+        return seed
+    if callable(getattr(seed, "random", None)):
+        return _FromRandom(seed)
+    raise TypeError(
+        f"{where}: seed must be an int, None (Python's global random) or a source of "
+        f"randomness with uniform(a, b) or random() (a random.Random, micrograd's RNG), "
+        f"got {seed!r}"
+    )
+
+
+class _FromRandom:
+    """``uniform(a, b)`` for a source that only has ``random()`` (a float in [0, 1))."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+
+    def uniform(self, a: float, b: float) -> float:
+        return a + (b - a) * self.source.random()
 
 
 def ordered(x: Any, what: str, where: str) -> list[Any]:

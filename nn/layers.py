@@ -28,7 +28,9 @@ global ``random`` stream, as micrograd's and PyTorch's do: ``random.seed(1337)``
 run reproducible, and an ``MLP`` then has exactly the initial weights of micrograd's
 ``MLP`` of the same sizes after the same ``random.seed``. ``seed=`` an int draws from a
 private ``random.Random(seed)`` (reproducible, and the global stream is left alone);
-``seed=`` a ``random.Random`` shares that stream. ``set_weights`` / ``from_weights``
+``seed=`` a ``random.Random``, or any object with micrograd-style ``uniform(a, b)`` (or
+``random()``), shares that source. ``init=`` names another scheme by the name learners
+know it (``"nin**-0.5"``, ``"xavier"``, ``"he"``: ``nn.init``). ``set_weights`` / ``from_weights``
 type in a worked network by hand.
 
 micrograd's keyword. ``Neuron(nin, nonlin=False)`` and ``Layer(nin, nout, nonlin=...)``
@@ -38,7 +40,6 @@ work as in micrograd: ``nonlin=True`` is ``activation="relu"``, ``nonlin=False``
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ import engine
 from engine import Value
 
 from . import checks
+from .init import init_scale
 from .module import Module
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -145,21 +147,25 @@ class Neuron(Module):
         self,
         nin: int,
         activation: str | None = None,
-        seed: int | random.Random | None = None,
+        seed: Any = None,
         *,
         nonlin: bool | None = None,
+        init: str = "uniform",
+        fan_out: int = 1,
     ) -> None:
         """``activation`` is ``"relu"`` unless given (or micrograd's ``nonlin`` says).
 
-        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
+        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd;
+        ``init`` names the scheme (``nn.init``); ``fan_out`` is the width of the neuron's
+        layer, which Xavier's scale uses (a Layer passes it).
         """
         nin = checks.count(nin, "nin", "Neuron")
         activation = _activation_name(activation, nonlin, "Neuron")
         self._act = activation_function(activation, "Neuron")
         self.activation = activation
-        rng = checks.random_stream(seed, "Neuron")
-        uniform = random.uniform if rng is None else rng.uniform
-        self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
+        uniform = checks.random_stream(seed, "Neuron").uniform
+        scale = init_scale(init, nin, checks.count(fan_out, "fan_out", "Neuron"), "Neuron")
+        self.w = [Value(uniform(-1.0, 1.0) * scale) for _ in range(nin)]
         self.b = Value(0.0)
         self._tag_parameters()
 
@@ -246,13 +252,15 @@ class Layer(Module):
         nin: int,
         nout: int,
         activation: str | None = None,
-        seed: int | random.Random | None = None,
+        seed: Any = None,
         *,
         nonlin: bool | None = None,
+        init: str = "uniform",
     ) -> None:
         """``activation`` is ``"relu"`` unless given (or micrograd's ``nonlin`` says).
 
-        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd.
+        ``seed=None`` draws the weights from the global ``random`` stream, as micrograd;
+        ``init`` names the initialisation scheme (``nn.init``).
         """
         nin = checks.count(nin, "nin", "Layer")
         nout = checks.count(nout, "nout", "Layer")
@@ -260,7 +268,8 @@ class Layer(Module):
         activation_function(activation, "Layer")
         rng = checks.random_stream(seed, "Layer")
         self.activation = activation
-        self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
+        init_scale(init, nin, nout, "Layer")  # an unknown name fails before any draw
+        self.neurons = [Neuron(nin, activation, rng, init=init, fan_out=nout) for _ in range(nout)]
         self._names = [f"neurons.{j}" for j in range(nout)]
         self._tag_parameters()
 
@@ -330,7 +339,8 @@ class MLP(Module):
         sizes: Sequence[int],
         activation: str = "relu",
         output_activation: str = "linear",
-        seed: int | random.Random | None = None,
+        seed: Any = None,
+        init: str = "uniform",
     ) -> None:
         nin = checks.count(nin, "nin", "MLP")
         if isinstance(sizes, int) or not isinstance(sizes, Sequence) or not sizes:
@@ -341,13 +351,20 @@ class MLP(Module):
         sizes = [checks.count(s, "every layer size", "MLP") for s in sizes]
         activation_function(activation, "MLP")
         activation_function(output_activation, "MLP output_activation")
+        init_scale(init, nin, sizes[0], "MLP")  # an unknown name fails before any draw
         rng = checks.random_stream(seed, "MLP")
         dims = [nin, *sizes]
         last = len(sizes) - 1
         self.activation = activation
         self.output_activation = output_activation
         self.layers = [
-            Layer(dims[i], dims[i + 1], output_activation if i == last else activation, rng)
+            Layer(
+                dims[i],
+                dims[i + 1],
+                output_activation if i == last else activation,
+                rng,
+                init=init,
+            )
             for i in range(len(sizes))
         ]
         self._names = [f"layers.{i}" for i in range(len(sizes))]

@@ -1,6 +1,7 @@
 """The benchmark runs and prints its table (the figures themselves are not asserted:
 timing on a shared machine is noise; see BENCHMARKS.md for measured medians)."""
 
+import math
 import re
 import subprocess
 import sys
@@ -120,3 +121,25 @@ def test_notebook_timer_runs_a_notebook_and_prints_its_times(tmp_path):
     assert timing.name == "01_tiny" and timing.wall > 0 and 0 < timing.cpu < 60
     text = notebooks.table([timing, timing])
     assert "01_tiny" in text and "all 2" in text and "target: < 90 s" in text
+
+
+def test_the_attributes_benchmark_compares_two_trees_round_by_round():
+    result = subprocess.run(
+        [sys.executable, "-m", "demos.bench.attributes", "--before", "HEAD", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("before = HEAD, after = the working tree; medians of 1 rounds")
+    rows = [line.rsplit(None, 3) for line in lines[2:]]
+    assert [r[0] for r in rows] == [
+        "make a leaf, Value(x) (ns)",
+        "make a product node, a * b (ns)",
+        "bytes per product node",
+        "eager demo step (ms, best of 3 a round)",
+    ]
+    for _, before, after, ratio in rows:
+        assert math.isclose(float(after) / float(before), float(ratio[:-1]), rel_tol=0.01)

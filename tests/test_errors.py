@@ -134,6 +134,20 @@ def _reused_training_plot() -> None:
             nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss="bce_with_logits", epochs=1, plot=plot)
 
 
+class _MicroValue:
+    """micrograd's Value as far as gradstep sees it: data and grad on an object of its own."""
+
+    def __init__(self, data: float) -> None:
+        self.data, self.grad = data, 0
+
+
+def _backward_with_a_none_grad() -> None:
+    x = _x()
+    y = x * 2
+    x.grad = None  # PyTorch's way of clearing a grad
+    y.backward()
+
+
 CATALOGUE = [
     (
         "power overflow",
@@ -344,6 +358,43 @@ CATALOGUE = [
      r"'run.png'; plot=True draws in the notebook instead"),
     ("TrainingPlot reused", _reused_training_plot, ValueError,
      r"this TrainingPlot has been used for a fit already; make a new one"),
+    # micrograd habits: each names the gradstep way
+    ("micrograd op, no _backward", lambda: (Value(1.0, (_x(),), "sin") * 2).backward(),
+     TypeError, r"op 'sin', 1 operand\(s\)\) but has no _backward: assign one .*define_op"),
+    ("_backward on an op's node", lambda: setattr(_x() * 2, "_backward", print),
+     AttributeError, r"computed by gradstep's mul op.*Value\(data, \(self,\), 'name'\).*define_op"),
+    ("_backward on a leaf", lambda: setattr(_x(), "_backward", print), AttributeError,
+     r"this Value is a leaf .*out = Value\(data, \(self,\), 'name'\)"),
+    ("_backward not a function", lambda: setattr(Value(1.0, (_x(),), "f"), "_backward", 3),
+     TypeError, r"_backward must be a function of no arguments, got 3"),
+    ("_children a number", lambda: Value(1.0, 2.0, "f"), TypeError,
+     r"_children must be a tuple of the Values .*Value\(math.sin\(x.data\), \(x,\), 'sin'\)"),
+    ("_children holds a number", lambda: Value(1.0, (_x(), 2.0), "*"), TypeError,
+     r"every one of _children must be a Value, got 2.0; wrap a number first"),
+    ("_op not a str", lambda: Value(1.0, (_x(),), 3), TypeError, r"_op must be a str"),
+    ("_children and _prev", lambda: Value(1.0, (_x(),), "f", _prev=(_x(),)), TypeError,
+     r"give the operands once, as _children or as _prev"),
+    ("_op set by hand", lambda: setattr(_x() * 2, "_op", "sin"), AttributeError,
+     r"_op is read-only.*Value\(data, \(a, b\), 'name'\).*define_op"),
+    ("_prev set by hand", lambda: setattr(_x() * 2, "_prev", {_x()}), AttributeError,
+     r"_prev is read-only.*define_op"),
+    ("math.sin of a Value", lambda: math.sin(_x()), TypeError,
+     r"for an op gradstep lacks \(math.sin\), engine.define_op or micrograd's way"),
+    ("practice, hand-written op", lambda: engine.practice(Value(1.0, (_x(),), "sin")),
+     TypeError, r"practice: the graph has sin \(an op written the micrograd way\).*define_op"),
+    ("compile, hand-written op", lambda: engine.compile(Value(1.0, (_x(),), "sin")), TypeError,
+     r"engine.compile: the graph has sin .*Use backward\(\) for this graph, or engine.define_op"),
+    ("grad as graph, hand-written op",
+     lambda: engine.grad(Value(1.0, (_x(),), "sin"), [_x()], create_graph=True), TypeError,
+     r"cannot know a gradient as a graph.*define_op"),
+    ("a grad set to None", _backward_with_a_none_grad, TypeError,
+     r"an operand's grad is None .*p.grad = 0 or zero_grad\(\)"),
+    ("micrograd's Value in a gradstep op", lambda: _x() * _MicroValue(2.0), TypeError,
+     r"a Value of another engine \(micrograd's\?\).*from engine import Value"),
+    ("unknown init", lambda: nn.MLP(2, [2, 1], init="normal"), ValueError,
+     r"MLP: unknown init 'normal'; choose one of 'uniform', 'nin\*\*-0.5'"),
+    ("seed neither int nor source", lambda: nn.Neuron(2, seed="42"), TypeError,
+     r"Neuron: seed must be an int, None .* with uniform\(a, b\) or random\(\)"),
 ]  # fmt: skip
 
 

@@ -70,6 +70,7 @@ from typing import Any
 from ..core.autodiff import backward as eager_backward
 from ..core.autodiff import topological_order
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.handwritten import refuse_handwritten
 from ..core.loader import forget, load
 from ..core.mode import MODE
 from ..core.names import graph_names
@@ -124,6 +125,7 @@ def compile(  # noqa: A001 - engine.compile, as torch.compile
             "a run update other nodes' .data, pass them as outputs=[...]"
         )
     order, leaves = topological_order(root)
+    refuse_handwritten(order, "engine.compile", "compiled code is written from each op's formula")
     outputs = _outputs(outputs, order, leaves)
     if readable is None:
         readable = len(order) <= READABLE_MAX_OPS

@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 
 from ..core.autodiff import collector_paused, topological_order
 from ..core.floatmath import NAMES as NAMESPACE
+from ..core.handwritten import refuse_handwritten
 from ..core.loader import forget, load
 from ..core.mode import MODE, scope
 from ..core.names import graph_names
@@ -191,6 +192,11 @@ class CompiledFunction:
             MODE.recording = previous
         results = _results(returned, self._title)
         order, leaves = topological_order(results[0])
+        refuse_handwritten(
+            order,
+            f"engine.compile({self._title})",
+            "compiled code is written from each op's formula",
+        )
         in_graph = {*order, *leaves}
         for i, v in enumerate(results[1:], 1):
             if v not in in_graph:

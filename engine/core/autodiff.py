@@ -96,7 +96,22 @@ def backward_pass(
                 "forward pass, or is a derivative too large for a float? The grads of this "
                 "graph are not usable; call zero_grad() and rebuild the graph."
             ) from error
+        except TypeError as error:
+            if (clearer := _none_grad(node)) is None:
+                raise
+            raise clearer from error
     check_finite(leaves)
+
+
+def _none_grad(node: Node) -> TypeError | None:
+    """The error for an operand whose grad is None (PyTorch's cleared grad), else None."""
+    if all(p.grad is not None for p in node._parents):
+        return None
+    return TypeError(
+        f"backward through {node._operation.name}: an operand's grad is None (set by "
+        "p.grad = None, as PyTorch clears grads?). gradstep grads are numbers: reset them "
+        "with p.grad = 0 or zero_grad() before backward"
+    )
 
 
 def backward(root: Node, grad: float = 1.0, create_graph: bool = False) -> None:

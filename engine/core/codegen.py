@@ -386,8 +386,11 @@ def function_source(op: Op, name: str, op_ref: str | None = None) -> str:
         lines = [
             f"def {name}(values: Iterable[Any]) -> Value:",
             f"    {_doc(op, f'{name}(values)', '    ', kernel)}",
-            f"    nodes = tuple(v if v.__class__ is Value else constant(v, {ref}, Value) "
-            "for v in values)",
+            "    nodes = tuple(",
+            "        v if v.__class__ is Value or isinstance(v, Node) else "
+            f"constant(v, {ref}, Value)",
+            "        for v in values",
+            "    )",
             "    if not nodes:",
             f"        return constant({code(op.forward.replace('xs', '()'))}, {ref}, Value)",
             "    xs = [x.data for x in nodes]",

@@ -7,6 +7,11 @@ point only to their operands, never to the nodes computed from them or to
 themselves, so a graph has no reference cycles and is freed by reference counting
 the moment it goes out of scope.
 
+A node also takes attributes of your own (``p.m = 0``, ``n._vis_color = "red"``), as
+micrograd's Values do: they live in a ``__dict__`` that Python makes only when the
+first one is set. The slot itself costs a node 32 bytes on CPython 3.11 and an op
+about 5% more time to make one (``python -m demos.bench.attributes``; BENCHMARKS.md).
+
 ``Value`` (value.py) is a Node you can compute with, and sets these fields; the
 graph walks of ``autodiff.py`` need only what is here.
 """
@@ -17,9 +22,18 @@ from typing import Any
 
 
 class Node:
-    """The fields of one graph node; ``__slots__`` keeps each about 150 bytes."""
+    """The fields of one graph node; ``__slots__`` keeps each under 200 bytes."""
 
-    __slots__ = ("data", "grad", "label", "_operation", "_parents", "scope", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "_operation",
+        "_parents",
+        "scope",
+        "__weakref__",
+        "__dict__",  # your own attributes, made on first use
+    )
 
     data: float
     grad: float

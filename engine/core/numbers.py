@@ -43,6 +43,12 @@ def type_message(x: Any, where: str) -> str:
             f"{where}: got a Value ({x!r}); a Value wraps a plain number. "
             "Use the Value itself, or Value(v.data) for a fresh leaf with its number"
         )
+    if hasattr(x, "data") and hasattr(x, "grad"):
+        return (
+            f"{where}: got a {type(x).__module__}.{kind} ({x!r}), a Value of another engine "
+            "(micrograd's?); gradstep's ops combine gradstep Values only. Build the whole "
+            "graph with `from engine import Value`, or pass its number, Value(v.data)"
+        )
     if isinstance(x, bool):
         return f"{where}: got a bool ({x!r}); pass 1.0 or 0.0 instead"
     if isinstance(x, str):

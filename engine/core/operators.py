@@ -714,7 +714,10 @@ def sum(values: Iterable[Any]) -> Value:
 
     Backward: ``kernels.sum_backward``.
     """
-    nodes = tuple(v if v.__class__ is Value else constant(v, SUM, Value) for v in values)
+    nodes = tuple(
+        v if v.__class__ is Value or isinstance(v, Node) else constant(v, SUM, Value)
+        for v in values
+    )
     if not nodes:
         return constant(builtins.sum(()), SUM, Value)
     xs = [x.data for x in nodes]

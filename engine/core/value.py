@@ -40,12 +40,15 @@ from collections.abc import Callable
 from typing import Any
 
 from . import autodiff, operators
+from .handwritten import record, set_backward
 from .mode import MODE
 from .node import Node
 from .numbers import check_number
 from .operands import constant
 from .operators import LOGADDEXP, Operators, logaddexp
 from .ops import APPLIER, NARY, Op
+
+_LEAF: tuple[()] = ()  # no operands: the default of micrograd's _children
 
 # Tools outside the core that a Value offers as methods (a step-by-step backward, a
 # drawing in Jupyter). The engine package fills this in, so the core imports no tool.
@@ -56,21 +59,24 @@ class Value(Operators):
     """A scalar in a computation graph: ``Value(2.0, label="x")``.
 
     The operators (``+``, ``*``, ``tanh``, ...) come from ``Operators``; the fields
-    are declared in ``node.py`` as ``__slots__``, which keeps a node small (about 150
-    bytes) and quick to make.
+    are declared in ``node.py`` as ``__slots__``, which keeps a node small (under 200
+    bytes) and quick to make. ``Value(data, _children, _op)`` is micrograd's way of
+    recording an op by hand (``handwritten.py``).
     """
 
     __slots__ = ()
 
-    def __init__(self, data: float, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+    def __init__(self, data: float, _children=_LEAF, _op="", label="", *, _prev=None) -> None:
         self.data = check_number(data, "Value")  # always a finite float
         self.grad = 0.0  # d(root)/d(self), filled in by backward()
-        self.label = label  # a name for drawings and tables; "" for none
         self._operation = None  # a leaf: no op computed it ...
         self._parents = ()  # ... from no operands
         self.scope = MODE.scope  # the nn module it was made in, for drawings
+        if _children is not _LEAF or _op or _prev is not None:
+            label = record(self, _children, _op, label, _prev)  # micrograd's way of writing an op
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.label = label  # a name for drawings and tables; "" for none
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this Value: fill in ``.grad`` of every node below it.
@@ -158,13 +164,33 @@ class Value(Operators):
         """The operands as a set, as micrograd's ``_prev`` (``.parents`` keeps their order)."""
         return frozenset(self._parents)
 
-    def _backward(self) -> None:
+    @_op.setter
+    def _op(self, value: Any) -> None:
+        raise AttributeError(_graph_by_hand("_op"))
+
+    @_prev.setter
+    def _prev(self, value: Any) -> None:
+        raise AttributeError(_graph_by_hand("_prev"))
+
+    @property
+    def _backward(self) -> Callable[[], None]:
         """Apply the chain rule at this one node: add grad · ∂self/∂operand to each operand.
 
-        Exactly what backward does when it reaches this node (the op's kernel); a leaf
-        has nothing to pass on. A method, not a closure stored on the node, so graphs
-        keep having no reference cycles.
+        Exactly what backward does when it reaches this node: the op's kernel (a method,
+        not a closure stored on the node, so graphs keep having no reference cycles), or,
+        for a node made the micrograd way, the closure you assigned (``handwritten.py``).
+        A leaf has nothing to pass on.
         """
+        op = self._operation
+        if op is not None and getattr(op, "handwritten", False) and "_backward" in self.__dict__:
+            return self.__dict__["_backward"]
+        return self._chain_rule
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        set_backward(self, closure)
+
+    def _chain_rule(self) -> None:
         if self._operation is not None:
             self._operation.backward(self, self.grad)
 
@@ -177,7 +203,17 @@ def _left_the_graph(what: str, result: str) -> str:
     return (
         f"{what} would turn the Value into {result} outside the graph, and its gradient "
         "would be lost without a word. To stay in the graph use the Value's own methods "
-        "(v.exp(), v.log(), v.tanh(), v ** 2, ...); for its number, read v.data"
+        "(v.exp(), v.log(), v.tanh(), v ** 2, ...); for an op gradstep lacks (math.sin), "
+        "engine.define_op or micrograd's way, Value(data, (v,), 'sin') with a _backward; "
+        "for its number, read v.data"
+    )
+
+
+def _graph_by_hand(name: str) -> str:
+    return (
+        f"{name} is read-only: a node's op and operands are set once, when it is made. "
+        "Make it micrograd's way, out = Value(data, (a, b), 'name'), and assign "
+        "out._backward; or define the op with engine.define_op"
     )
 
 

@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..core.autodiff import zero_grad
+from ..core.autodiff import topological_order, zero_grad
 from ..core.floatmath import NAMES
+from ..core.handwritten import refuse_handwritten
 from ..core.numbers import check_number
 from ..core.ops import NARY
 from ..core.value import Value
@@ -152,6 +153,11 @@ class Practice:
             )
         self.rel_tol = _tolerance(rel_tol, "practice")
         seed = check_number(grad, "practice(grad=...)")
+        refuse_handwritten(
+            topological_order(root)[0],
+            "practice",
+            "practice checks your answers against each op's formula",
+        )
         with grads_kept(root):
             zero_grad(root)  # the answers are dL/dx, whatever earlier passes left on leaves
             stepper = backprop_steps(root, seed)

@@ -171,6 +171,12 @@ class BackpropStep:
 
     def _local_line(self, u: ParentUpdate) -> str:
         node, parent = wrap(self.name), wrap(u.name)
+        if getattr(self.op, "handwritten", False):
+            return (
+                f"∂{node}/∂{parent} = {format_number(u.local)} as {self.op.name}'s _backward "
+                "applied it; gradstep cannot check it: the op was written the micrograd way, "
+                "its math inside the closure. engine.define_op gives the formula"
+            )
         forms = self.op.derivative_forms(u.position, operand_names(self, u.position))
         value = format_number(u.local)
         if forms[-1] != value:
@@ -326,7 +332,10 @@ class _Trace:
         """
         op = node._operation
         parents = node._parents
-        local = op.local(node.data, *(p.data for p in parents))
+        if getattr(op, "handwritten", False):
+            local = _applied(parents, before, upstream)
+        else:
+            local = op.local(node.data, *(p.data for p in parents))
         running = {p: g for p, g in zip(parents, before, strict=True)}
         updates = []
         for position, (p, d) in enumerate(zip(parents, local, strict=True)):
@@ -467,6 +476,21 @@ class _Trace:
 def _strip_xml_header(svg: str) -> str:
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
+
+
+def _applied(parents: tuple[Value, ...], before: list[float], upstream: float) -> list[float]:
+    """A hand-written op's local derivatives as its closure applied them: Δgrad / upstream.
+
+    The closure ran already; what it added to each operand, over the upstream gradient,
+    is the derivative it used (an operand used twice gets it all at its first place).
+    """
+    first = {}
+    for i, p in enumerate(parents):
+        first.setdefault(p, i)
+    return [
+        (p.grad - before[i]) / upstream if first[p] == i and upstream != 0.0 else 0.0
+        for i, p in enumerate(parents)
+    ]
 
 
 # ----------------------------------------------------------------------------------
