@@ -1,6 +1,6 @@
 """The browser site's figures: its size, how soon a lesson answers, each lesson's time.
 
-    .uv/bin/uv run --group test python -m demos.bench.bench_site [--site DIR] [--repeat N]
+    .uv/bin/uv run --group test python -m demos.bench.browser [--site DIR] [--repeat N]
 
 Builds the site (or measures the one in ``--site``), then prints:
 
@@ -76,7 +76,7 @@ def plain_page_ready(chromium: Any, address: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demos.bench.bench_site", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demos.bench.browser", description=__doc__)
     parser.add_argument("--site", type=Path, help="a built site to measure (default: build one)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per lesson (default 1)")
     args = parser.parse_args(argv)
