@@ -10,7 +10,9 @@
 # A straight line cannot capture "Agatha cancels everything", but a small network can:
 # a hidden layer of three ReLU neurons, each noticing something about the guest list,
 # and one ReLU output neuron that combines what they noticed into a number of bottles.
-# Recall $\text{ReLU}(n) = n$ for $n > 0$ and $0$ otherwise.
+# A ReLU (rectified linear unit) passes a positive sum on unchanged and turns anything
+# else into 0: $\text{ReLU}(n) = n$ for $n > 0$ and $0$ otherwise. (Lesson 11 sets it
+# beside the step, the sigmoid and tanh.)
 
 # %%
 import itertools

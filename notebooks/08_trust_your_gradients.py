@@ -253,3 +253,5 @@ engine.draw_dot(root)
 # `engine.gradcheck` does that for every input and shows where the analytic and numeric
 # slopes disagree; property tests with `engine.testing.graphs` try many points and many
 # graph shapes for you. Whenever you write a derivative by hand, check it this way.
+# Next: your turn to work out a backward pass by hand, with a checker that says where
+# it went wrong.

@@ -139,3 +139,6 @@ expect("forward mode's time grows with the number of inputs", ratios[64] > ratio
 # with $\varepsilon^2 = 0$. One forward pass gives the derivative along one direction;
 # the full gradient of $n$ inputs takes $n$ passes, where reverse mode takes one. That
 # is why neural networks, with one loss and many weights, are trained by backprop.
+#
+# That is the end of the path. Lesson 16 is optional: it treats the gradient as a
+# graph of its own, for second derivatives and Newton's method.

@@ -39,9 +39,9 @@ def test_bench_digits_prints_an_epoch_table():
     assert all(float(r[4]) > 0 for r in rows)
 
 
-def test_lesson11_states_has_help():
-    out = ok(run("-m", "demos.lesson11_states", "--help"))
-    assert out.startswith("usage: python -m demos.lesson11_states")
+def test_lesson10_states_has_help():
+    out = ok(run("-m", "demos.lesson10_states", "--help"))
+    assert out.startswith("usage: python -m demos.lesson10_states")
 
 
 @pytest.mark.parametrize("model", ["mlp", "conv"])

@@ -306,8 +306,8 @@ def test_assignment_save_refuses_an_unknown_name_and_writes_nothing(tmp_path) ->
     assert "?" in str(a) and not answers_found(str(a), variant("chain", "s003"))
 
 
-def test_lesson_10s_last_exercise_ships_with_its_answers_blank() -> None:
-    source = (ROOT / "notebooks" / "10_backprop_practice.py").read_text(encoding="utf-8")
+def test_lesson_9s_last_exercise_ships_with_its_answers_blank() -> None:
+    source = (ROOT / "notebooks" / "09_backprop_practice.py").read_text(encoding="utf-8")
     last = source.rsplit("answers = {", 1)[1].split("}", 1)[0]
     values = [line.split(":", 1)[1].split("#")[0].strip() for line in last.strip().splitlines()]
     assert len(values) == 11 and set(values) == {"None,"}

@@ -145,3 +145,40 @@ def test_the_lesson_command_uses_the_lessons_group_without_test_tooling() -> Non
     assert {"jupyterlab", "ipywidgets", "matplotlib"} <= names
     tooling = {"pytest", "pytest-xdist", "hypothesis", "nbmake", "playwright", "ruff", "micrograd"}
     assert not names & tooling
+
+
+OPTIONAL = "*An optional lesson"  # how an optional lesson's first cell begins its note
+
+
+def lesson_sources() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def readme_lesson_list() -> dict[int, str]:
+    """The README's numbered list of lessons: number -> the item's text."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Lessons", 1)[1].split("\n## ", 1)[0]
+    items = re.findall(r"^(\d+)\. (.*?)(?=^\d+\. |^\n)", section, re.M | re.S)
+    return {int(number): " ".join(text.split()) for number, text in items}
+
+
+def test_the_readme_lists_the_lessons_in_the_order_of_the_notebooks() -> None:
+    sources = lesson_sources()
+    listed = readme_lesson_list()
+    assert list(listed) == [int(p.name[:2]) for p in sources]
+    for path in sources:
+        item = set(re.findall(r"[a-z]+", listed[int(path.name[:2])].lower()))
+        missing = set(path.stem[3:].split("_")) - item
+        assert not missing, f"README's lesson {int(path.name[:2])} lacks {missing} of {path.name}"
+
+
+def test_optional_lessons_come_after_the_path_and_say_so_in_both_places() -> None:
+    first_cell = {
+        int(p.name[:2]): p.read_text(encoding="utf-8").split("\n# %%", 1)[0]
+        for p in lesson_sources()
+    }
+    optional = {n for n, cell in first_cell.items() if OPTIONAL in cell}
+    assert optional, f"no lesson's first cell says {OPTIONAL!r}"
+    assert min(optional) > max(set(first_cell) - optional), "an optional lesson sits in the path"
+    marked = {n for n, text in readme_lesson_list().items() if text.startswith("optional:")}
+    assert marked == optional

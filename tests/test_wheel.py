@@ -73,8 +73,8 @@ def test_the_wheel_carries_demos_and_lessons_but_not_the_readme_pictures(install
     (wheel,) = (installed.parent.parent.parent / "dist").glob("gradstep-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "demos/moons.py" in names and "demos/lessons.py" in names
-    assert "demos/notebooks/11_digits_and_softmax.ipynb" in names
-    assert "demos/notebooks/data/11_mlp.json" in names
+    assert "demos/notebooks/10_digits_and_softmax.ipynb" in names
+    assert "demos/notebooks/data/10_mlp.json" in names
     assert not any(n.startswith("demos/images/") for n in names)
 
 
@@ -94,8 +94,8 @@ def test_the_copied_lessons_run_with_their_data(installed: Path, tmp_path) -> No
     assert f"Copied {len(lessons)} lessons" in out
     data = sorted(p.name for p in (ROOT / "notebooks" / "data").iterdir())
     assert sorted(p.name for p in (target / "data").iterdir()) == data
-    # Lesson 11 loads its saved models from data/ and asserts what it teaches.
-    sh(str(installed), "11_digits_and_softmax.py", cwd=target)
+    # Lesson 10 loads its saved models from data/ and asserts what it teaches.
+    sh(str(installed), "10_digits_and_softmax.py", cwd=target)
     # A second copy into the same folder refuses, and says how to overwrite.
     again = subprocess.run(
         [str(installed), "-m", "demos.lessons", str(target)],

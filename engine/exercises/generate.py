@@ -84,7 +84,7 @@ def _neuron(rng: random.Random) -> Value:
 
 
 def _shared(rng: random.Random) -> Value:
-    """Lesson 10's last exercise: a sigmoid, its squared error, and weight decay."""
+    """Lesson 9's last exercise: a sigmoid, its squared error, and weight decay."""
     x, y = Value(number(rng, 0.5, 3.0), "x"), Value(round(rng.uniform(0.1, 0.9), 1), "y")
     w, bias = Value(number(rng, 0.3, 1.5), "w"), Value(number(rng, 0.1, 1.0), "bias")
     z = labelled(labelled(w * x, "wx") + bias, "z")
@@ -123,7 +123,7 @@ EXERCISES: dict[str, Exercise] = {
         Exercise(
             "shared",
             3,
-            "L = (σ(w·x + bias) − y)² + 0.1·w·w: w used three times (lesson 10)",
+            "L = (σ(w·x + bias) − y)² + 0.1·w·w: w used three times (lesson 9)",
             _shared,
         ),
         Exercise("mlp", 4, "L = (2-2-1 tanh MLP − y)²: eight weights, three biases", _mlp),

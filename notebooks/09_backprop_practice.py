@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 10. Your turn: backprop by hand, checked
+# # 9. Your turn: backprop by hand, checked
 #
 # Lesson 4 watched the backward pass, one chain-rule step at a time. Here you do it: the
 # forward pass is done, every grad is hidden, and you work them out. `engine.practice`
@@ -199,4 +199,5 @@ assert all(r.status in ("ok", "missing") or r.hint for r in result.rows)  # wron
 # **What to remember.** Each grad is a sum with one term per use, each term the upstream
 # grad times the local derivative of that one op, with the op's own numbers: its inputs
 # *and* its output. Work from the output back, and when an answer is wrong, fix the first
-# wrong one: the ones below it inherit its error.
+# wrong one: the ones below it inherit its error. Next: a network with ten answers,
+# reading handwritten digits.

@@ -1,5 +1,8 @@
 # %% [markdown]
-# # 9. The gradient is a graph too
+# # 16. The gradient is a graph too
+#
+# *An optional lesson, beyond the main path: it builds on lessons 3, 4 and 8, and no
+# other lesson needs it.*
 #
 # So far `backward()` has handed us gradients as plain numbers in `.grad`. But a
 # derivative is a *function*: $dy/dx$ changes when $x$ changes, and we may want to know

@@ -1,10 +1,11 @@
 # %% [markdown]
-# # 14. Optimisers: momentum, Adam and AdamW
+# # 13. Optimisers: momentum, Adam and AdamW
 #
 # Backprop gives the gradient; what to *do* with it is the optimiser's job. Plain
-# gradient descent (SGD) takes a step of `lr` times the gradient. That is all lessons 1
-# to 11 used. Here are the three refinements almost every network today is trained
-# with, each a few lines on top of the same gradients, raced on one loss surface.
+# gradient descent (SGD) takes a step of `lr` times the gradient. That is all the
+# lessons so far used. Here are the three refinements almost every network today is
+# trained with, each a few lines on top of the same gradients, raced on one loss
+# surface.
 #
 # The surface: a long narrow valley,
 # $f(x, y) = \big((x-3)^2 + 50\,(y-0.5)^2\big)/2$, lowest at $(3, 0.5)$. It is 50 times
@@ -165,5 +166,5 @@ expect("Adam trains the network further in 60 epochs",
 # gradients over time, so consistent directions speed up and oscillations cancel. Adam
 # also divides by the gradient's typical size, giving every parameter a step of about
 # `lr`. AdamW adds weight decay applied to the weights themselves. All of them use the
-# very gradients backprop computed; plain SGD remains `fit`'s default. Next: forward
-# mode, the other way to compute derivatives.
+# very gradients backprop computed; plain SGD remains `fit`'s default. Next: why a
+# model that trains better is not always a better model.

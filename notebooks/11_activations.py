@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 12. Activations: step, sigmoid, tanh and ReLU
+# # 11. Activations: step, sigmoid, tanh and ReLU
 #
 # Every neuron so far ended in an *activation*: a function applied to its weighted sum
 # $z = w \cdot x + b$. Lesson 2 used the step (fire or not), lesson 3 the sigmoid,
@@ -70,7 +70,7 @@ expect("ReLU's derivative is 0 or 1", relu_slopes == {0.0, 1.0}, got=relu_slopes
 # ## Saturation: where the slope vanishes
 #
 # At $z = 4$ the sigmoid's derivative is $\sigma(4)(1-\sigma(4)) \approx 0.018$: a
-# gradient passing through it shrinks fifty-fold. Lesson 13 stacks many such layers and
+# gradient passing through it shrinks fifty-fold. Lesson 12 stacks many such layers and
 # watches what that does. ReLU keeps a slope of 1 for every positive $z$.
 
 # %%

@@ -1,17 +1,17 @@
-"""Train the models lesson 11 loads, and write them to notebooks/data (a few minutes).
+"""Train the models lesson 10 loads, and write them to notebooks/data (a few minutes).
 
-    python -m demos.lesson11_states            # rewrites notebooks/data/11_*.json
+    python -m demos.lesson10_states            # rewrites notebooks/data/10_*.json
 
 A lesson must run in seconds, and these trainings take minutes, so the lesson loads
 their results instead of training: each model with ``model.save`` (``nn.load`` reads
 it back exactly), and the per-epoch training and held-out curves of the overfitting
-runs in ``11_curves.json``. The lesson recomputes every number it teaches from the
+runs in ``10_curves.json``. The lesson recomputes every number it teaches from the
 loaded models (``nn.evaluate``) and checks that the curves end at those numbers, so a
 curve cannot belong to another model than the one it is shown with.
 
-* ``11_mlp.json``: MLP(64, [32, 10]) on all 1,438 training digits, 3 epochs, as
+* ``10_mlp.json``: MLP(64, [32, 10]) on all 1,438 training digits, 3 epochs, as
   ``python -m demos.digits`` trains it;
-* ``11_overfit.json`` and ``11_l2.json``: the same network on only 60 training digits
+* ``10_overfit.json`` and ``10_l2.json``: the same network on only 60 training digits
   for 60 epochs, without and with an L2 penalty: the gap between training and
   held-out loss opens, and L2 closes most of it.
 """
@@ -38,7 +38,7 @@ def split() -> tuple[list, list, list, list]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demos.lesson11_states", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demos.lesson10_states", description=__doc__)
     parser.add_argument("--out", default=str(DATA), help=f"folder (default: {DATA})")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"(default: {EPOCHS})")
     parser.add_argument("--lr", type=float, default=LR, help=f"(default: {LR})")
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     model = nn.MLP(64, [32, 10], seed=0)
     nn.fit(model, X_train, y_train, loss="cross_entropy", epochs=3, lr=0.5, batch_size=16,
            seed=0, progress=True)  # fmt: skip
-    model.save(out / "11_mlp.json")
+    model.save(out / "10_mlp.json")
     curves = {}
     small = (X_train[:SMALL], y_train[:SMALL])
     for name, l2 in (("overfit", 0.0), ("l2", args.l2)):
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             m, *small, loss="cross_entropy", epochs=args.epochs, lr=args.lr, batch_size=10,
             l2=l2, seed=0, validation=(X_test, y_test), progress=True, callback=measure,
         )  # fmt: skip
-        m.save(out / f"11_{name}.json")
+        m.save(out / f"10_{name}.json")
         curves[name] = {
             "l2": l2,
             "lr": args.lr,
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(name, "train", train_curve[-1], "held out", history.val_loss[-1],
               history.val_accuracy[-1], "lowest held-out loss", min(history.val_loss),
               "at epoch", history.val_loss.index(min(history.val_loss)) + 1)  # fmt: skip
-    (out / "11_curves.json").write_text(json.dumps(curves) + "\n")
+    (out / "10_curves.json").write_text(json.dumps(curves) + "\n")
     return 0
 
 

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 13. Deep nets: vanishing and exploding gradients
+# # 12. Deep nets: vanishing and exploding gradients
 #
-# Lesson 12 showed that every activation's derivative is a factor in the gradient that
+# Lesson 11 showed that every activation's derivative is a factor in the gradient that
 # passes through it. Backprop through a deep network multiplies one such factor, and a
 # weight, per layer. Multiply ten numbers below 1 and the product *vanishes*; ten above 1
 # and it *explodes*. A scalar engine can show this directly: every weight of every layer

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 16. Overfitting: the U-shaped curve
+# # 14. Overfitting: the U-shaped curve
 #
-# Lessons 7 and 11 saw the held-out loss drift up while the training loss kept falling.
+# Lessons 7 and 10 saw the held-out loss drift up while the training loss kept falling.
 # Here is the picture behind it, made as clean as possible: twelve noisy measurements of
 # a smooth curve, and models of growing **capacity** (how wiggly a curve they can
 # draw). The training error can only go down as capacity grows; the error on new points
@@ -39,7 +39,7 @@ y_test = [truth(x) for x in x_test]
 # polynomials ($T_1 = x$, $T_2 = 2x^2 - 1$, $T_{k+1} = 2x\,T_k - T_{k-1}$): a polynomial of
 # degree $d$, written in a basis in which gradient descent converges well on
 # $[-1, 1]$. More inputs, more capacity; with $d = 11$ there are 12 parameters for 12
-# points, enough to pass through every one. Each model is trained with Adam (lesson 14),
+# points, enough to pass through every one. Each model is trained with Adam (lesson 13),
 # compiled, 1,500 epochs.
 
 # %%
@@ -141,3 +141,4 @@ expect("over epochs the held-out error bottoms out early and climbs",
 # saw; held-out error how well it will do on new ones. As capacity (parameters, or
 # training time) grows the first only falls, the second falls and then rises. Choose
 # the capacity, or the epoch to stop at, by the held-out error, never the training error.
+# Next: forward mode, the other way to compute derivatives.

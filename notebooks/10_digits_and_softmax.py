@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 11. Handwritten digits: softmax, cross-entropy, and data the model never saw
+# # 10. Handwritten digits: softmax, cross-entropy, and data the model never saw
 #
 # Until now every network answered one of two classes. Now it reads handwritten digits:
 # ten classes, and the input is an image. Three new ideas come with it:
@@ -146,10 +146,10 @@ assert history.val_accuracy[-1] > 0.4  # far above the 10% of guessing, after 30
 # %% [markdown]
 # Trained on all 1,438 training digits for 3 epochs (`python -m demos.digits` does
 # this in about ten seconds, compiled), the network reads held-out digits it has never
-# seen with over 90% accuracy. That model is saved in `data/11_mlp.json`; here it is:
+# seen with over 90% accuracy. That model is saved in `data/10_mlp.json`; here it is:
 
 # %%
-model = nn.load(DATA / "11_mlp.json")
+model = nn.load(DATA / "10_mlp.json")
 n = len(X_test)  # as many training digits as there are held-out ones, to save time
 train_loss, train_acc = nn.evaluate(model, X_train[:n], y_train[:n], loss="cross_entropy")
 test_loss, test_acc = nn.evaluate(model, X_test, y_test, loss="cross_entropy")
@@ -176,7 +176,7 @@ assert nn.argmax(p) == y_test[i] and math.isclose(sum(p), 1.0, rel_tol=1e-12)
 # With only 60 training digits the same network learns them by heart. Below, two
 # runs of 60 epochs on those 60 digits, measured after every epoch on the training
 # digits (solid) and on the 359 held-out digits (dashed). They take minutes, so the
-# lesson loads them (`python -m demos.lesson11_states` trains them again).
+# lesson loads them (`python -m demos.lesson10_states` trains them again).
 #
 # Without a penalty the training loss falls almost to 0 while the held-out loss
 # levels off far above it: a **gap** of about 1 between the digits it has seen and
@@ -188,7 +188,7 @@ assert nn.argmax(p) == y_test[i] and math.isclose(sum(p), 1.0, rel_tol=1e-12)
 # much smaller, and the held-out loss ends lower.
 
 # %%
-curves = json.loads((DATA / "11_curves.json").read_text())
+curves = json.loads((DATA / "10_curves.json").read_text())
 top = max(max(curves[name]["train_loss"] + curves[name]["val_loss"]) for name in curves)
 chart = nn.Chart(cols=2, width=4.5, height=3.2)
 for name in ("overfit", "l2"):
@@ -225,7 +225,7 @@ assert l2["val_loss"][-1] < over["val_loss"][-1] and l2["val_accuracy"][-1] > ov
 # %%
 small = (X_train[:60], y_train[:60])
 for name in ("overfit", "l2"):
-    saved = nn.load(DATA / f"11_{name}.json")
+    saved = nn.load(DATA / f"10_{name}.json")
     for (X_part, y_part), part in [(small, "train"), ((X_test, y_test), "val")]:
         loss, accuracy = nn.evaluate(saved, X_part, y_part, loss="cross_entropy")
         assert accuracy == curves[name][f"{part}_accuracy"][-1]
@@ -277,3 +277,10 @@ maps[0][2][1].backward()
 grads = [w.grad for row in conv.kernels[0][0] for w in row]
 assert grads == patch
 print("d(out)/d(kernel) =", [round(g, 3) for g in grads], "= the patch")
+
+# %% [markdown]
+# **What to remember.** An image is a grid of numbers. Softmax turns ten scores into
+# probabilities, and cross-entropy's gradient with respect to the scores is the
+# probabilities minus 1 at the right answer. Judge a model on data it never saw: the
+# gap between training and held-out results is overfitting, and L2 narrows it. Next:
+# the activations every network so far has used, side by side.
