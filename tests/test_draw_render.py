@@ -5,7 +5,9 @@ CI has no system Graphviz, so these run on graphviz-pure, the path users without
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -203,26 +205,33 @@ def test_a_renderer_installed_mid_session_is_picked_up(no_renderer, monkeypatch)
     assert Path(dot_exe.find_dot().path).name == dot_exe.PURE_NAME
 
 
+def svg_of(html_img: str) -> str:
+    """The SVG inside the ``<img src="data:image/svg+xml;base64,...">`` a notebook shows."""
+    match = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([^"]+)" [^>]*>', html_img)
+    assert match, html_img[:80]
+    return base64.b64decode(match.group(1)).decode("utf-8")
+
+
 # --- Jupyter --------------------------------------------------------------------------
 
 
 def test_a_value_displays_as_its_graph_in_svg():
     bundle = neuron()._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml"}
-    assert "out" in svg_texts(bundle["image/svg+xml"])
+    assert set(bundle) == {"text/html"}
+    assert "out" in svg_texts(svg_of(bundle["text/html"]))
 
 
 def test_ipython_display_formatter_shows_svg_and_text():
     formatters = pytest.importorskip("IPython.core.formatters")
     data, _ = formatters.DisplayFormatter().format(neuron())
-    assert "image/svg+xml" in data
+    assert "text/html" in data
     assert data["text/plain"].startswith("Value(data=0.7071")
 
 
 def test_display_respects_include_and_exclude():
     v = neuron()
-    assert v._repr_mimebundle_(include=["text/html"]) == {}
-    assert v._repr_mimebundle_(exclude=["image/svg+xml"]) == {}
+    assert v._repr_mimebundle_(include=["image/png"]) == {}
+    assert v._repr_mimebundle_(exclude=["text/html"]) == {}
 
 
 def test_a_large_value_displays_a_short_summary_with_the_hint():
@@ -294,9 +303,9 @@ def test_a_kernel_whose_path_lacks_the_environment_bin_shows_svg():
         ],
         env,
     )
-    assert "y" in svg_texts(value_cell["image/svg+xml"])
+    assert "y" in svg_texts(svg_of(value_cell["text/html"]))
     assert value_cell["text/plain"].startswith("Value(data=")
-    assert "local derivative" in " ".join(svg_texts(digraph_cell["image/svg+xml"]))
+    assert "local derivative" in " ".join(svg_texts(svg_of(digraph_cell["text/html"])))
 
 
 # --- reading order and size in a notebook -----------------------------------------------
@@ -379,14 +388,15 @@ def test_the_readme_neuron_reads_x1_w1_first_from_the_top():
 def test_a_graph_in_a_notebook_fits_the_column_and_full_size_shows_it_whole():
     graph = draw_dot(neuron())
     data, metadata = graph._repr_mimebundle_()
-    svg = data["image/svg+xml"]
+    assert set(data) == {"text/html"} and metadata == {}
+    assert 'style="max-width: 100%; height: auto"' in data["text/html"]
+    svg = svg_of(data["text/html"])
+    assert svg == graph.pipe(format="svg", encoding="utf-8")
     root = ET.fromstring(svg[svg.index("<svg") :])
-    assert root.get("style") == "max-width: 100%; height: auto"
     assert root.get("width").endswith("pt") and root.get("viewBox")  # scales, keeps aspect
-    assert metadata == {}
     whole, metadata = graph.full_size()._repr_mimebundle_()
     assert "max-width" not in whole["image/svg+xml"]
     assert metadata == {"image/svg+xml": {"unconfined": True}}
     assert graph.full_size().source == graph.source
-    value_svg = neuron()._repr_mimebundle_()["image/svg+xml"]
-    assert 'style="max-width: 100%; height: auto"' in value_svg
+    value_html = neuron()._repr_mimebundle_()["text/html"]
+    assert 'style="max-width: 100%; height: auto"' in value_html
