@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.show.draw import fitted_svgs
+
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 180.0  # seconds a lesson may take before run_lesson stops waiting
 STALLED = 20.0  # seconds of an idle kernel with cells left: run-all stopped at an error
@@ -153,15 +155,21 @@ def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -
         elsewhere=elsewhere,
         mimetypes={m for cell in outputs for o in cell for m in o.get("data", {})},
         svg_nodes=sum(
-            _text(o["data"]["image/svg+xml"]).count('class="node"')
+            svg.count('class="node"')
             for cell in outputs
             for o in cell
-            if "image/svg+xml" in o.get("data", {})
+            for svg in _svgs(o.get("data", {}))
         ),
         charts=page.locator(".jp-OutputArea-output .vega-embed").count(),
     )
     context.close()
     return run
+
+
+def _svgs(data: dict[str, Any]) -> list[str]:
+    """The graphs an output shows: as SVG, or as the image fitted to the column (in HTML)."""
+    svgs = fitted_svgs(_text(data.get("text/html", "")))
+    return svgs + ([_text(data["image/svg+xml"])] if "image/svg+xml" in data else [])
 
 
 def _text(data: str | list[str]) -> str:

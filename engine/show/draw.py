@@ -211,6 +211,18 @@ def fit_to_column(svg: str) -> str:
     )
 
 
+FITTED_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def fitted_svgs(notebook_html: str) -> list[str]:
+    """The SVGs inside the ``fit_to_column`` images of a notebook output's HTML.
+
+    What checks of a run notebook read back (the site's lesson runs, the tests): the
+    graph's own text, node by node.
+    """
+    return [base64.b64decode(data).decode("utf-8") for data in FITTED_IMAGE.findall(notebook_html)]
+
+
 def format_number(x: float, digits: int = 4) -> str:
     """``x`` with ``digits`` significant digits, for reading: ``0.7071``, ``-1.5``, ``2e-5``.
 
