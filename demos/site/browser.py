@@ -45,6 +45,33 @@ PROGRESS = """() => {
 OUTPUTS = """() => [...window.jupyterapp.shell.currentWidget.content.model.cells]
   .filter(c => c.type === 'code').map(c => c.toJSON().outputs)"""
 
+# Every picture of a notebook's outputs (an image, or an SVG written inline) as the
+# browser laid it out: whether it is a graph (SVG), its own width, its box, and the
+# content box of its output area, the column it must fit. JupyterLab and nbconvert's
+# HTML both mark an output area ``.jp-OutputArea-output``.
+PICTURES = """() => [...document.querySelectorAll(
+    '.jp-OutputArea-output img, .jp-OutputArea-output svg:not(svg svg)')].map(pic => {
+  pic.scrollIntoView();  // a notebook may skip laying out cells out of view
+  const area = pic.closest('.jp-OutputArea-output');
+  const box = area.getBoundingClientRect(), style = getComputedStyle(area);
+  const r = pic.getBoundingClientRect();
+  const svg = pic.tagName === 'svg' || pic.src.startsWith('data:image/svg+xml');
+  return {svg, natural: pic.tagName === 'svg' ? pic.width.baseVal.value : pic.naturalWidth,
+          width: r.width, left: r.left, right: r.right,
+          columnLeft: box.left + parseFloat(style.paddingLeft),
+          columnRight: box.right - parseFloat(style.paddingRight)};
+})"""
+
+
+def too_wide(pictures: list[dict[str, Any]]) -> list[str]:
+    """The pictures (measured by ``PICTURES``) that run past their column, described."""
+    return [
+        f"{'graph' if p['svg'] else 'image'} {p['width']:.0f} px wide at x={p['left']:.0f}, "
+        f"column {p['columnLeft']:.0f}..{p['columnRight']:.0f}"
+        for p in pictures
+        if p["left"] < p["columnLeft"] - 0.5 or p["right"] > p["columnRight"] + 0.5
+    ]
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
@@ -111,6 +138,7 @@ class LessonRun:
     mimetypes: set[str] = field(default_factory=set)
     svg_nodes: int = 0  # nodes in the Graphviz pictures of the outputs
     charts: int = 0  # Vega-Lite charts JupyterLab drew
+    pictures: list[dict[str, Any]] = field(default_factory=list)  # measured by PICTURES
 
 
 def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -> LessonRun:
@@ -161,6 +189,7 @@ def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -
             for svg in _svgs(o.get("data", {}))
         ),
         charts=page.locator(".jp-OutputArea-output .vega-embed").count(),
+        pictures=page.evaluate(PICTURES),
     )
     context.close()
     return run
