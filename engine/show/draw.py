@@ -407,12 +407,11 @@ def _check_options(root: Any, rankdir: Any, max_nodes: Any) -> None:
 
 def _new_graph(rankdir: str) -> ValueGraph:
     graph = ValueGraph(format="svg")
-    graph.attr(rankdir=rankdir, nodesep="0.2", ranksep="0.3", fontname=FONT)
-    # Graphviz's crossing-reduction passes reorder each rank; with a loss drawn on top of
-    # an MLP they flipped whole layers (neuron 3 above neuron 0, w.3 above w.0). The
-    # order as declared already reads index 0 first (_keep_in_order, _add_op_edges,
-    # _ScopeBoxes), so the passes are cut to almost none.
-    graph.attr(mclimit="0.01")
+    # mclimit: Graphviz's crossing-reduction passes reorder each rank; with a loss drawn
+    # on top of an MLP they flipped whole layers (neuron 3 above neuron 0, w.3 above
+    # w.0). The order as declared already reads index 0 first (_keep_in_order,
+    # _add_op_edges, _ScopeBoxes), so the passes are cut to almost none.
+    graph.attr(rankdir=rankdir, nodesep="0.2", ranksep="0.3", fontname=FONT, mclimit="0.01")
     graph.attr("node", fontname=FONT, fontsize="11", color=INK, fontcolor=INK)
     graph.attr("edge", fontname=FONT, fontsize="10", color=EDGE, arrowsize="0.6")
     return graph
