@@ -205,7 +205,9 @@ _TEMPLATE = (
 .why {{ font-family: ui-monospace, Menlo, Consolas, monospace; color: #475569;
   padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; }}
 .graph g.current > path, .graph g.current > polygon:first-of-type {{ stroke-width: 2.5; }}
-.frame .graph {{ overflow: auto; }}
+.frame .text {{ box-sizing: border-box; border: 1px solid #e2e8f0; border-radius: 6px;
+  padding: 0 .6em .3em .6em; margin-bottom: .5em; }}
+.frame .graph {{ overflow: auto; border: 1px solid #e2e8f0; border-radius: 6px; }}
 .frame .graph svg {{ max-width: none; }}
 .zoom {{ display: inline-flex; align-items: center; gap: .3em; }}
 #zoom-level {{ min-width: 3.5em; text-align: center; }}
