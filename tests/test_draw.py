@@ -77,7 +77,7 @@ def small_graph() -> Value:
 
 
 EXPECTED_SMALL = """digraph {
-\tfontname=Helvetica nodesep=0.2 rankdir=LR ranksep=0.3
+\tfontname=Helvetica mclimit=0.01 nodesep=0.2 rankdir=LR ranksep=0.3
 \tnode [color="#1f2937" fontcolor="#1f2937" fontname=Helvetica fontsize=11]
 \tedge [arrowsize=0.6 color="#64748b" fontname=Helvetica fontsize=10]
 \tv0 [label=<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" style="rounded" bgcolor="#dbeafe"><tr><td colspan="2"><b>x</b></td></tr><hr/><tr><td align="left" width="30"><font point-size="10">data</font></td><td align="right" width="42">2</td></tr><tr><td align="left" width="30"><font point-size="10" color="#b45309">grad</font></td><td align="right" width="42"><font color="#b45309">-0.1966</font></td></tr></table>> shape=plain]

@@ -260,6 +260,18 @@ def test_the_form_checks_and_reveals():
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+def test_the_forms_picture_shrinks_to_the_column_before_and_after_check():
+    """Inline SVG, marked like a graph's display (tests/test_site_browser.py measures it)."""
+    pytest.importorskip("ipywidgets")
+    L, _ = sub_graph()
+    form = engine.practice(L).form()
+    (picture,) = [c for c in form.children if "<svg" in getattr(c, "value", "")]
+    fitted = '<svg style="max-width: 100%; height: auto" '
+    assert picture.value.startswith(fitted)
+    form.check_button.click()
+    assert picture.value.startswith(fitted) and picture.value.count("<svg") == 1
+
+
 def test_without_ipywidgets_the_display_says_how_to_get_the_form(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     L, _ = sub_graph()

@@ -5,7 +5,8 @@ runs), served by Python's http.server on 127.0.0.1, and each lesson is opened in
 Debian's chromium and run top to bottom in the Pyodide kernel (``demos.site.browser``).
 A lesson fails on any error output, on any request that leaves 127.0.0.1 (each is
 refused and recorded), and when it takes 60 s or more from opening the page to its last
-cell's result. Skipped where chromium or npm are missing (.ci/run installs both).
+cell's result, or when a picture runs past its output column (JupyterLite's frontend is
+JupyterLab 4.6's). Skipped where chromium or npm are missing (.ci/run installs both).
 """
 
 from __future__ import annotations
@@ -58,14 +59,17 @@ def test_every_lesson_runs_in_the_browser_offline(browser, site, lesson):
     assert run.errors == [], f"{lesson}: " + "; ".join(run.errors)
     assert run.elsewhere == [], f"{lesson} asked beyond 127.0.0.1: {run.elsewhere}"
     assert run.seconds < SLOWEST, f"{lesson} took {run.seconds:.0f} s in the browser"
+    assert site_browser.too_wide(run.pictures) == [], f"{lesson}: a picture runs past its column"
 
 
 def test_a_lesson_shows_its_graph_and_its_plot(browser, site, tmp_path):
     """Lesson 1 draws a graph (SVG from viz.js) and charts (Vega-Lite, drawn by JupyterLab)."""
     shot = tmp_path / "lesson1.png"
     run = site_browser.run_lesson(browser, site, LESSONS[0], shot)
-    assert {"image/svg+xml", "application/vnd.vegalite.v5+json"} <= run.mimetypes
+    assert {"text/html", "application/vnd.vegalite.v5+json"} <= run.mimetypes
     assert run.svg_nodes >= 5  # the loss's graph, node by node
+    assert any(picture["svg"] for picture in run.pictures)
+    assert site_browser.too_wide(run.pictures) == []  # JupyterLab 4.6 fits it to the column
     assert run.charts >= 1
     assert shot.stat().st_size > 50_000
 

@@ -158,14 +158,98 @@ def test_last_frame_has_every_grad_and_no_question_marks(page, steps):
     assert "?" in first
 
 
+PLACE = """() => {
+  const pane = document.querySelector('.frame:not([hidden]) .graph');
+  const box = pane.getBoundingClientRect(), svg = pane.querySelector('svg').getBoundingClientRect();
+  return [box.x, box.y + scrollY, box.width, box.height,
+          svg.x + pane.scrollLeft, svg.y + scrollY + pane.scrollTop, svg.width, svg.height]
+    .map(Math.round);
+}"""
+
+
 def test_the_picture_stays_put_while_stepping(page, steps):
-    """Texts of different lengths must not move the graph (the page pads them equally)."""
-    tops = []
+    """Texts of different lengths must not move the graph (the page pads them equally).
+
+    The pane holding the picture keeps its place and size, and the picture its place in
+    the pane: it moves only as the pane scrolls to show the step's node.
+    """
+    places = []
     for _ in range(len(steps) + 1):
-        box = visible(page, ".graph svg").bounding_box()
-        tops.append((round(box["x"]), round(box["y"]), round(box["width"])))
+        places.append(page.evaluate(PLACE))
         page.keyboard.press("ArrowRight")
-    assert len(set(tops)) == 1, tops
+    assert len(set(map(tuple, places))) == 1, places
+
+
+# --- A small MLP: readable text, the step's node in view ---------------------------------
+
+# The smallest text of the visible picture's nodes, in CSS px as rendered, and the box of
+# the step's node and of the sticky controls above it.
+READABLE = """() => {
+  const frame = document.querySelector('.frame:not([hidden])');
+  const sizes = [...frame.querySelectorAll('svg g.node text')].map(
+    t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+  const node = frame.querySelector('svg g.current');
+  const r = node ? node.getBoundingClientRect() : null;
+  return {smallest: Math.min(...sizes), texts: sizes.length,
+          node: r && {left: r.left, top: r.top, right: r.right, bottom: r.bottom},
+          under: document.querySelector('.controls').getBoundingClientRect().bottom};
+}"""
+
+
+@pytest.fixture(scope="module")
+def mlp_page_file(tmp_path_factory) -> Path:
+    """The page for an MLP(2, [4, 4, 1]) on one input and its squared error (100+ Values)."""
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    loss = (model([Value(0.5, label="x.0"), Value(-1.0, label="x.1")]) - 1.0) ** 2
+    loss.label = "loss"
+    path = tmp_path_factory.mktemp("mlp") / "mlp.html"
+    export_backprop_html(loss, path)
+    return path
+
+
+def test_an_mlp_page_reads_at_a_laptop_size_with_each_steps_node_in_view(browser, mlp_page_file):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(mlp_page_file.as_uri())
+    last = int(page.locator("#slider").get_attribute("max"))
+    assert last > 40
+    shown = 0
+    for step in (1, 2, 3, 7, 15, 24, 33, last - 1, last):
+        while shown < step:
+            page.keyboard.press("ArrowRight")
+            shown += 1
+        seen = page.evaluate(READABLE)
+        assert seen["texts"] > 100 and seen["smallest"] >= 12, (step, seen)
+        node = seen["node"]
+        assert node["left"] >= 0 and node["right"] <= 1280, (step, seen)
+        assert node["top"] >= seen["under"] and node["bottom"] <= 900, (step, seen)
+    page.keyboard.press("Home")  # and back: the first steps' node is at the other end
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    node = page.evaluate(READABLE)["node"]
+    assert node["top"] >= 0 and node["bottom"] <= 900
+    page.close()
+
+
+def test_zoom_scales_the_picture_and_keeps_the_steps_node_in_view(browser, mlp_page_file):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(mlp_page_file.as_uri())
+    for _ in range(9):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("#zoom-level").inner_text() == "100%"
+    full = page.evaluate(READABLE)["smallest"]
+    page.click("#zoom-out")
+    page.click("#zoom-out")
+    assert page.locator("#zoom-level").inner_text() == "67%"
+    seen = page.evaluate(READABLE)
+    assert seen["smallest"] == pytest.approx(full * 0.67, rel=1e-3)
+    assert seen["node"]["top"] >= seen["under"] and seen["node"]["bottom"] <= 900
+    page.keyboard.press("+")
+    assert page.locator("#zoom-level").inner_text() == "80%"
+    page.keyboard.press("ArrowRight")  # the zoom holds from step to step
+    assert page.evaluate(READABLE)["smallest"] == pytest.approx(full * 0.8, rel=1e-3)
+    page.close()
 
 
 # --- Clicking a node: its value, grad, op, local derivatives and chain-rule sum ---------

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.show.draw import fitted_svgs
+
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 180.0  # seconds a lesson may take before run_lesson stops waiting
 STALLED = 20.0  # seconds of an idle kernel with cells left: run-all stopped at an error
@@ -42,6 +44,33 @@ PROGRESS = """() => {
 }"""
 OUTPUTS = """() => [...window.jupyterapp.shell.currentWidget.content.model.cells]
   .filter(c => c.type === 'code').map(c => c.toJSON().outputs)"""
+
+# Every picture of a notebook's outputs (an image, or an SVG written inline) as the
+# browser laid it out: whether it is a graph (SVG), its own width, its box, and the
+# content box of its output area, the column it must fit. JupyterLab and nbconvert's
+# HTML both mark an output area ``.jp-OutputArea-output``.
+PICTURES = """() => [...document.querySelectorAll(
+    '.jp-OutputArea-output img, .jp-OutputArea-output svg:not(svg svg)')].map(pic => {
+  pic.scrollIntoView();  // a notebook may skip laying out cells out of view
+  const area = pic.closest('.jp-OutputArea-output');
+  const box = area.getBoundingClientRect(), style = getComputedStyle(area);
+  const r = pic.getBoundingClientRect();
+  const svg = pic.tagName === 'svg' || pic.src.startsWith('data:image/svg+xml');
+  return {svg, natural: pic.tagName === 'svg' ? pic.width.baseVal.value : pic.naturalWidth,
+          width: r.width, left: r.left, right: r.right,
+          columnLeft: box.left + parseFloat(style.paddingLeft),
+          columnRight: box.right - parseFloat(style.paddingRight)};
+})"""
+
+
+def too_wide(pictures: list[dict[str, Any]]) -> list[str]:
+    """The pictures (measured by ``PICTURES``) that run past their column, described."""
+    return [
+        f"{'graph' if p['svg'] else 'image'} {p['width']:.0f} px wide at x={p['left']:.0f}, "
+        f"column {p['columnLeft']:.0f}..{p['columnRight']:.0f}"
+        for p in pictures
+        if p["left"] < p["columnLeft"] - 0.5 or p["right"] > p["columnRight"] + 0.5
+    ]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -109,6 +138,7 @@ class LessonRun:
     mimetypes: set[str] = field(default_factory=set)
     svg_nodes: int = 0  # nodes in the Graphviz pictures of the outputs
     charts: int = 0  # Vega-Lite charts JupyterLab drew
+    pictures: list[dict[str, Any]] = field(default_factory=list)  # measured by PICTURES
 
 
 def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -> LessonRun:
@@ -153,15 +183,22 @@ def run_lesson(browser: Any, site: str, lesson: str, shot: Path | None = None) -
         elsewhere=elsewhere,
         mimetypes={m for cell in outputs for o in cell for m in o.get("data", {})},
         svg_nodes=sum(
-            _text(o["data"]["image/svg+xml"]).count('class="node"')
+            svg.count('class="node"')
             for cell in outputs
             for o in cell
-            if "image/svg+xml" in o.get("data", {})
+            for svg in _svgs(o.get("data", {}))
         ),
         charts=page.locator(".jp-OutputArea-output .vega-embed").count(),
+        pictures=page.evaluate(PICTURES),
     )
     context.close()
     return run
+
+
+def _svgs(data: dict[str, Any]) -> list[str]:
+    """The graphs an output shows: as SVG, or as the image fitted to the column (in HTML)."""
+    svgs = fitted_svgs(_text(data.get("text/html", "")))
+    return svgs + ([_text(data["image/svg+xml"])] if "image/svg+xml" in data else [])
 
 
 def _text(data: str | list[str]) -> str:

@@ -107,14 +107,19 @@ def form_or_message(p: Practice, include: Any, exclude: Any) -> dict[str, Any]:
 
 
 def picture_svg(p: Practice, given: Any = None, wrong: Any = ()) -> str:
-    """The exercise's picture as inline SVG, or a note saying why it could not be drawn."""
+    """The exercise's picture as inline SVG, or a note saying why it could not be drawn.
+
+    Inline (not an image), so its nodes can be clicked; marked to shrink to the width of
+    the notebook's column or the page, as ``fit_to_column`` does for a graph.
+    """
     from .dot_exe import GraphvizNotFoundError
 
     try:
         svg = p.frame(given, wrong).pipe(format="svg", encoding="utf-8")
     except GraphvizNotFoundError as error:
         return f"<pre>(graph not drawn) {html.escape(str(error))}</pre>"
-    return svg[svg.find("<svg") :]
+    svg = svg[svg.find("<svg") :]
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 def _verdict_html(row: Any, unreadable: bool) -> str:

@@ -205,6 +205,12 @@ _TEMPLATE = (
 .why {{ font-family: ui-monospace, Menlo, Consolas, monospace; color: #475569;
   padding: .3em .7em; white-space: pre-wrap; line-height: 1.4; }}
 .graph g.current > path, .graph g.current > polygon:first-of-type {{ stroke-width: 2.5; }}
+.frame .text {{ box-sizing: border-box; border: 1px solid #e2e8f0; border-radius: 6px;
+  padding: 0 .6em .3em .6em; margin-bottom: .5em; }}
+.frame .graph {{ overflow: auto; border: 1px solid #e2e8f0; border-radius: 6px; }}
+.frame .graph svg {{ max-width: none; }}
+.zoom {{ display: inline-flex; align-items: center; gap: .3em; }}
+#zoom-level {{ min-width: 3.5em; text-align: center; }}
 .legend {{ color: #475569; font-size: .9em; margin-top: .6em; line-height: 1.6; }}
 .swatch {{ display: inline-block; width: .9em; height: .9em; vertical-align: middle;
   border: 1px solid #94a3b8; }}
@@ -220,6 +226,9 @@ kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size
 <input id="slider" type="range" min="0" max="{n}" value="0" step="1" aria-label="step">
 <button id="next" type="button" title="next step (right arrow)">Next &#9654;</button>
 <span id="counter" aria-live="polite">Start: step 0 of {n}</span>
+<span class="zoom"><button id="zoom-out" type="button" title="smaller (-)">&minus;</button>
+<span id="zoom-level" title="the picture's size; at 100% its smallest text is 13 px">100%</span>
+<button id="zoom-in" type="button" title="larger (+)">+</button></span>
 </div>
 <div class="layout">
 <div class="main" id="frames">
@@ -235,7 +244,8 @@ kbd {{ border: 1px solid #94a3b8; border-radius: 3px; padding: 0 .3em; font-size
 <b>{pending}</b> grad not reached yet &nbsp;
 <b>{partial}</b> grad so far, more contributions to come<br>
 Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
-<kbd>End</kbd> last step.
+<kbd>End</kbd> last step, <kbd>+</kbd> <kbd>&minus;</kbd> zoom. A picture larger than its
+pane scrolls; each step brings its node into view.
 </p>
 <script type="application/json" id="facts">{facts}</script>
 <script>
@@ -248,17 +258,64 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
   var counter = document.getElementById("counter");
   var prev = document.getElementById("prev");
   var next = document.getElementById("next");
+  var controls = document.querySelector(".controls");
   var shown = 0;
   function show(k) {{
     k = Math.max(0, Math.min(last, k));
+    var from = pane(shown);
     frames[shown].hidden = true;
     frames[k].hidden = false;
+    pane(k).scrollLeft = from.scrollLeft;  // frames are laid out alike: keep the place
+    pane(k).scrollTop = from.scrollTop;
     shown = k;
     slider.value = String(k);
     counter.textContent = k === 0 ? "Start: step 0 of " + last : "Step " + k + " of " + last;
     prev.disabled = k === 0;
     next.disabled = k === last;
     if (panel) {{ panel.refresh(); }}
+    reveal();
+  }}
+  function pane(k) {{ return frames[k].querySelector(".graph"); }}
+  // Bring the step's node into view: scroll its pane to centre it when it is outside,
+  // then the page, so the step's text and pane sit under the controls, if it is still
+  // outside the window.
+  function reveal() {{
+    var node = frames[shown].querySelector("svg g.current");
+    if (!node) {{ return; }}
+    var box = pane(shown), r = node.getBoundingClientRect(), p = box.getBoundingClientRect();
+    var left = p.left + box.clientLeft, top = p.top + box.clientTop;
+    if (r.left < left || r.right > left + box.clientWidth) {{
+      box.scrollLeft += (r.left + r.right) / 2 - (left + box.clientWidth / 2);
+    }}
+    if (r.top < top || r.bottom > top + box.clientHeight) {{
+      box.scrollTop += (r.top + r.bottom) / 2 - (top + box.clientHeight / 2);
+    }}
+    r = node.getBoundingClientRect();
+    var under = controls.offsetHeight;  // the controls stick to the top of the window
+    if (r.top < under || r.bottom > window.innerHeight) {{
+      window.scrollBy(0, frames[shown].getBoundingClientRect().top - under);
+    }}
+  }}
+  // Zoom: every picture at its natural size times the zoom; at 100% its smallest text
+  // (Graphviz's 10 pt) is 13 px, so the default reads without zooming in.
+  var levels = [0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2];
+  var level = levels.indexOf(1);
+  var natural = frames.map(function (frame) {{
+    var svg = frame.querySelector("svg");
+    return [svg.width.baseVal.value, svg.height.baseVal.value];
+  }});
+  function zoomTo(to) {{
+    level = Math.max(0, Math.min(levels.length - 1, to));
+    var z = levels[level];
+    frames.forEach(function (frame, k) {{
+      var svg = frame.querySelector("svg");
+      svg.style.width = natural[k][0] * z + "px";
+      svg.style.height = natural[k][1] * z + "px";
+    }});
+    document.getElementById("zoom-level").textContent = Math.round(z * 100) + "%";
+    document.getElementById("zoom-out").disabled = level === 0;
+    document.getElementById("zoom-in").disabled = level === levels.length - 1;
+    reveal();
   }}
   var facts = JSON.parse(document.getElementById("facts").textContent);
   var panel = null;
@@ -284,6 +341,12 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
   prev.addEventListener("click", function () {{ show(shown - 1); }});
   next.addEventListener("click", function () {{ show(shown + 1); }});
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  document.getElementById("zoom-out").addEventListener("click", function () {{
+    zoomTo(level - 1);
+  }});
+  document.getElementById("zoom-in").addEventListener("click", function () {{
+    zoomTo(level + 1);
+  }});
   // Give every frame's text the height of the tallest, so the picture stays put.
   function fitText() {{
     var width = document.getElementById("frames").clientWidth + "px";
@@ -298,16 +361,22 @@ Keys: <kbd>&rarr;</kbd> next, <kbd>&larr;</kbd> previous, <kbd>Home</kbd> start,
       frame.style.cssText = "";
       frame.hidden = hidden;
     }});
+    // Controls, text and pane fit the window together; a larger picture scrolls.
+    var room = Math.max(240, window.innerHeight - controls.offsetHeight - tallest - 24);
     frames.forEach(function (frame) {{
       frame.querySelector(".text").style.minHeight = tallest + "px";
+      frame.querySelector(".graph").style.maxHeight = room + "px";
     }});
   }}
   window.addEventListener("resize", fitText);
   fitText();
+  zoomTo(level);
   document.addEventListener("keydown", function (event) {{
     if (event.target === slider) {{ return; }}  // the slider moves itself with the arrows
     var to = {{ArrowRight: shown + 1, ArrowLeft: shown - 1, Home: 0, End: last}}[event.key];
     if (to !== undefined) {{ event.preventDefault(); show(to); }}
+    var zoom = {{"+": level + 1, "=": level + 1, "-": level - 1}}[event.key];
+    if (zoom !== undefined) {{ event.preventDefault(); zoomTo(zoom); }}
   }});
   show(0);
 }})();
