@@ -143,3 +143,26 @@ def test_the_attributes_benchmark_compares_two_trees_round_by_round():
     ]
     for _, before, after, ratio in rows:
         assert math.isclose(float(after) / float(before), float(ratio[:-1]), rel_tol=0.01)
+
+
+def test_the_backward_benchmark_times_build_and_backward_of_two_trees():
+    result = subprocess.run(
+        [sys.executable, "-m", "demos.bench.backward", "--before", "HEAD", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("before = HEAD, after = the working tree; medians of 1 rounds")
+    assert lines[1].split()[-1] == "before/after"
+    rows = [line.rsplit(None, 3) for line in lines[2:]]
+    assert [r[0] for r in rows] == [
+        "demo step: build the graph (ms)",
+        "demo step: backward() (ms)",
+        "make a leaf, Value(x) (ns)",
+        "make a product node, a * b (ns)",
+    ]
+    for _, before, after, ratio in rows:
+        assert math.isclose(float(before) / float(after), float(ratio[:-1]), rel_tol=0.01)
