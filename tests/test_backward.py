@@ -1,6 +1,7 @@
 """backward: order, accumulation, seeds, depth, zero_grad."""
 
 import sys
+from collections import deque
 
 import pytest
 from hypothesis import given, settings
@@ -110,6 +111,15 @@ def test_backward_order_is_topological_order_found_faster(g):
     assert [leaf.grad for leaf in expected_leaves] == leaf_grads  # leaves are not marked
     autodiff.reset_grads(order)
     assert all(node.grad == 0.0 for node in order)
+
+
+@given(graphs(max_nodes=60))
+@settings(max_examples=50)
+def test_backward_gives_the_steppers_grads_to_the_last_bit(g):
+    xs, ys = [Value(v) for v in g.inputs], [Value(v) for v in g.inputs]
+    g.build(xs).backward()
+    deque(engine.backward_pass(g.build(ys)), maxlen=0)  # the stepper's pass
+    assert [x.grad for x in xs] == [y.grad for y in ys]
 
 
 def test_backward_order_walks_a_graph_deeper_than_the_recursion_limit():
