@@ -5,8 +5,10 @@ started (each op node's at 0, the root's at the seed), then the order walked in
 reverse, applying at each node the chain rule of its op (the op's ``backward``
 kernel). ``backward_pass`` is the same pass as a generator that hands over each node
 just before its chain rule is applied, so the stepper (``engine.backprop_steps``) can
-stop at every node to show what happens there. Nothing here recurses, so graphs of
-any depth (a chain of a million ops) work under Python's default recursion limit.
+stop at every node to show what happens there. The order comes from micrograd's
+recursive walk (``backward_order``); a graph deeper than Python's recursion limit is
+walked by the iterative ``topological_order`` instead, so graphs of any depth (a chain
+of a million ops) work under Python's default recursion limit.
 
 Gradient semantics, as in PyTorch: a leaf's ``.grad`` accumulates over backward
 calls until you reset it (``zero_grad``). An intermediate node's ``.grad`` is the
