@@ -1,12 +1,14 @@
 """backward: order, accumulation, seeds, depth, zero_grad."""
 
 import sys
+from collections import deque
 
 import pytest
 from hypothesis import given, settings
 
 import engine
 from engine import Value
+from engine.core import autodiff
 from engine.testing import graphs
 
 
@@ -95,6 +97,69 @@ def test_topological_order_is_valid_and_complete(g):
             reachable.add(n)
             stack.extend(n.parents)
     assert reachable == set(order) | set(leaves)
+
+
+@given(graphs(max_nodes=80))
+@settings(max_examples=60)
+def test_backward_order_is_topological_order_found_faster(g):
+    root = g.build(g.inputs)
+    expected_order, expected_leaves = engine.topological_order(root)
+    leaf_grads = [leaf.grad for leaf in expected_leaves]
+    order, leaves = autodiff.backward_order(root)
+    assert order == expected_order  # the same order: the same sums, bit for bit
+    assert len(leaves) == len(set(leaves)) and set(leaves) == set(expected_leaves)
+    assert [leaf.grad for leaf in expected_leaves] == leaf_grads  # leaves are not marked
+    autodiff.reset_grads(order)
+    assert all(node.grad == 0.0 for node in order)
+
+
+@given(graphs(max_nodes=60))
+@settings(max_examples=50)
+def test_backward_gives_the_steppers_grads_to_the_last_bit(g):
+    xs, ys = [Value(v) for v in g.inputs], [Value(v) for v in g.inputs]
+    g.build(xs).backward()
+    deque(engine.backward_pass(g.build(ys)), maxlen=0)  # the stepper's pass
+    assert [x.grad for x in xs] == [y.grad for y in ys]
+
+
+def test_backward_order_walks_a_graph_deeper_than_the_recursion_limit():
+    x = Value(1.0)
+    y = x
+    for _ in range(sys.getrecursionlimit() * 2):
+        y = y * 1.0
+    expected = engine.topological_order(y)
+    assert autodiff.backward_order(y) == expected
+    assert all(node.grad.__class__ is float for node in expected[0])  # no mark left
+
+
+def test_an_interrupted_backward_order_leaves_no_mark(monkeypatch):
+    x = Value(0.5)
+    y = x
+    for _ in range(20):
+        y = (y * 1.5).tanh()
+    y.backward()
+    visit, calls = autodiff.visit, []
+
+    def interrupted(node, order, leaves):
+        calls.append(node)
+        if len(calls) == 10:
+            raise KeyboardInterrupt
+        visit(node, order, leaves)
+
+    monkeypatch.setattr(autodiff, "visit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        y.backward()
+    order, _ = engine.topological_order(y)
+    assert all(node.grad.__class__ is float for node in order)
+
+
+def test_an_op_nodes_grad_of_none_does_not_hide_it_from_backward():
+    x = Value(2.0)
+    a = x * x
+    b = a + x
+    a.grad = None  # PyTorch's way of clearing a grad, on an intermediate node
+    b.backward()
+    assert x.grad == 5.0 and a.grad == 1.0
 
 
 def test_zero_grad_for_a_graph_and_for_a_list():

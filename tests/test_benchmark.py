@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from demos.bench import benchmark
 
 
@@ -123,9 +125,33 @@ def test_notebook_timer_runs_a_notebook_and_prints_its_times(tmp_path):
     assert "01_tiny" in text and "all 2" in text and "target: < 90 s" in text
 
 
-def test_the_attributes_benchmark_compares_two_trees_round_by_round():
+TWO_TREE_BENCHMARKS = {
+    "attributes": (
+        "after/before",
+        [
+            "make a leaf, Value(x) (ns)",
+            "make a product node, a * b (ns)",
+            "bytes per product node",
+            "eager demo step (ms, best of 3 a round)",
+        ],
+    ),
+    "backward": (
+        "before/after",
+        [
+            "demo step: build the graph (ms)",
+            "demo step: backward() (ms)",
+            "make a leaf, Value(x) (ns)",
+            "make a product node, a * b (ns)",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWO_TREE_BENCHMARKS))
+def test_a_two_tree_benchmark_compares_two_trees_round_by_round(name):
+    ratio_name, titles = TWO_TREE_BENCHMARKS[name]
     result = subprocess.run(
-        [sys.executable, "-m", "demos.bench.attributes", "--before", "HEAD", "--rounds", "1"],
+        [sys.executable, "-m", f"demos.bench.{name}", "--before", "HEAD", "--rounds", "1"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -134,12 +160,10 @@ def test_the_attributes_benchmark_compares_two_trees_round_by_round():
     )
     lines = result.stdout.splitlines()
     assert lines[0].startswith("before = HEAD, after = the working tree; medians of 1 rounds")
+    assert lines[1].split()[-1] == ratio_name
     rows = [line.rsplit(None, 3) for line in lines[2:]]
-    assert [r[0] for r in rows] == [
-        "make a leaf, Value(x) (ns)",
-        "make a product node, a * b (ns)",
-        "bytes per product node",
-        "eager demo step (ms, best of 3 a round)",
-    ]
+    assert [r[0] for r in rows] == titles
     for _, before, after, ratio in rows:
-        assert math.isclose(float(after) / float(before), float(ratio[:-1]), rel_tol=0.01)
+        measured = {"before": float(before), "after": float(after)}
+        top, bottom = (measured[side] for side in ratio_name.split("/"))
+        assert math.isclose(top / bottom, float(ratio[:-1]), rel_tol=0.01)

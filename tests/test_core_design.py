@@ -96,8 +96,8 @@ def test_the_read_first_path_is_four_files_of_about_100_lines():
         operators.Operators.__mul__,
         kernels.mul_backward,
         autodiff.backward,
-        autodiff.backward_pass,
-        autodiff.topological_order,
+        autodiff.backward_order,
+        autodiff.visit,
     ]
     guide = inspect.getdoc(__import__("engine.core").core)
     for fn in hops:

@@ -74,31 +74,47 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def probe(tree: Path) -> dict[str, float]:
-    """One fresh process in ``tree`` measuring everything once."""
+def probe(tree: Path, script: str = PROBE) -> dict[str, float]:
+    """One fresh process in ``tree`` running ``script``, which prints a JSON line last."""
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=tree, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=tree, capture_output=True, text=True, check=True
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare(before: str, rounds: int, script: str, rows: list[tuple[str, str]], ratio: str) -> None:
+    """Run ``script`` in the tree of ``before`` and in the working tree, in turn, and print
+    the medians of each of ``rows`` (key, title) and ``ratio``: "after/before" or
+    "before/after"."""
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = {"before": export(before, Path(tmp)), "after": ROOT}
+        runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                runs[name].append(probe(tree, script))
+    print(f"before = {before}, after = the working tree; medians of {rounds} rounds")
+    print(f"{'measure':42} {'before':>10} {'after':>10} {ratio:>13}")
+    for key, title in rows:
+        medians = {name: statistics.median(r[key] for r in runs[name]) for name in runs}
+        top, bottom = (medians[name] for name in ratio.split("/"))
+        print(
+            f"{title:42} {medians['before']:10.2f} {medians['after']:10.2f} {top / bottom:12.3f}x"
+        )
+
+
+def compare_cli(
+    argv: list[str] | None, description: str, script: str, rows: list[tuple[str, str]], ratio: str
+) -> None:
+    """The command line of a two-tree benchmark: ``--before REV --rounds N``, then ``compare``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--before", default="HEAD~1", help="the commit to compare with")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of both trees in turn")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        trees = {"before": export(args.before, Path(tmp)), "after": ROOT}
-        runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
-        for _ in range(args.rounds):
-            for name, tree in trees.items():
-                runs[name].append(probe(tree))
-    print(f"before = {args.before}, after = the working tree; medians of {args.rounds} rounds")
-    print(f"{'measure':42} {'before':>10} {'after':>10} {'after/before':>13}")
-    for key, title in ROWS:
-        before = statistics.median(r[key] for r in runs["before"])
-        after = statistics.median(r[key] for r in runs["after"])
-        print(f"{title:42} {before:10.1f} {after:10.1f} {after / before:12.3f}x")
+    compare(args.before, args.rounds, script, rows, ratio)
+
+
+def main(argv: list[str] | None = None) -> None:
+    compare_cli(argv, __doc__.splitlines()[0], PROBE, ROWS, "after/before")
 
 
 if __name__ == "__main__":

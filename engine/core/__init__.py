@@ -8,8 +8,9 @@ hop a name your editor's go-to-definition follows:
 2. ``operators.py``: ``Operators.__mul__``, which makes the product node with op
    ``MUL``, and ``MUL = OPS["mul"]._attach(backward=kernels.mul_backward, ...)``;
 3. ``kernels.py``: ``mul_backward``, the chain rule at one product node;
-4. ``autodiff.py``: ``backward``, ``backward_pass`` and ``topological_order``, which
-   run each node's kernel, the root first.
+4. ``autodiff.py``: ``backward``, which puts the nodes in order (``backward_order``
+   and its ``visit``, micrograd's ``build_topo``) and runs each node's kernel, the
+   root first.
 
 Then, for the whole picture:
 

@@ -19,7 +19,7 @@ Read this first, from ``x * y`` to its gradient (about 100 lines):
 1. this file: ``Value.__init__`` and ``Value.backward``;
 2. ``operators.py``: ``MUL = ...`` at the top and ``__mul__``;
 3. ``kernels.py``: ``mul_backward``;
-4. ``autodiff.py``: ``topological_order`` and ``backward_pass``.
+4. ``autodiff.py``: ``backward``, ``backward_order`` and ``visit``.
 
 Comparisons: ``<``, ``<=``, ``>``, ``>=`` compare ``.data`` and return a plain bool
 (not recorded in the graph). ``==`` and ``hash`` are by identity, so Values work as
