@@ -100,8 +100,16 @@ expect("n forward passes give the gradient one backward pass gives",
 # matters is how the ratio grows: $n$ passes against one.
 
 # %%
-def median_seconds(run):
-    return statistics.median(timeit.repeat(run, number=1, repeat=5))
+def median_seconds(run, at_least=0.01):
+    """Seconds per call: runs grouped until a group lasts `at_least` s, median of 5 groups.
+
+    One call of a small backward() lasts microseconds, below the resolution of a
+    browser's clock; a group of calls is long enough for any clock.
+    """
+    number = 1
+    while timeit.timeit(run, number=number) < at_least:
+        number *= 10
+    return statistics.median(timeit.repeat(run, number=number, repeat=5)) / number
 
 
 sizes = [4, 16, 64]
