@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_exercises import answers_found
-from test_stepper_browser import ARGS, CHROMIUM, sync_api
+from test_stepper_browser import ARGS, CHROMIUM, opened_alone, sync_api
 
 from engine.exercises import variant
 from engine.exercises.handout import write_handout
@@ -34,15 +34,8 @@ def page(page_file: Path):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(accept_downloads=True)
-        requests: list[str] = []
-        context.on("request", lambda request: requests.append(request.url))
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(page_file.as_uri())
-        yield page
-        assert errors == []
-        assert requests == [page_file.as_uri()], "the page must load nothing but itself"
+        with opened_alone(context, page_file) as page:
+            yield page
         browser.close()
 
 

@@ -7,6 +7,7 @@ installs it). Playwright never downloads a browser here: it drives the system on
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -72,19 +73,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, html_file):
-    """The page, opened as a double-click would (file://), with every request recorded."""
-    context = browser.new_context()
+@contextlib.contextmanager
+def opened_alone(context, file: Path):
+    """``file`` opened as a double-click would (file://); after use, no script error
+    happened and the page loaded nothing but itself."""
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(html_file.as_uri())
+    page.goto(file.as_uri())
     yield page
     assert errors == []
-    assert requests == [html_file.as_uri()], "the page must load nothing but itself"
+    assert requests == [file.as_uri()], "the page must load nothing but itself"
+
+
+@pytest.fixture
+def page(browser, html_file):
+    context = browser.new_context()
+    with opened_alone(context, html_file) as page:
+        yield page
     context.close()
 
 
